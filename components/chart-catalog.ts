@@ -1,0 +1,27 @@
+/**
+ * Every Helm chart this project installs, pinned. One place to review and bump versions; the
+ * tests validate our values against the same versions' values.yaml and values.schema.json under
+ * `../shared/reference/charts/<chart>-<version>/`.
+ */
+export interface ChartPin {
+  /** Helm repository URL. */
+  readonly repo: string;
+  /** Chart name within the repository. */
+  readonly chart: string;
+  /** Exact chart version: never a range, so `pulumi preview` diffs only when we bump it. */
+  readonly version: string;
+}
+
+export const chartCatalog = {
+  /**
+   * The OSS Loki chart moved to grafana-community in March 2026; `grafana/loki` 7.x installs
+   * Grafana Enterprise Logs instead, so the repository matters as much as the version.
+   */
+  loki: {
+    repo: "https://grafana-community.github.io/helm-charts",
+    chart: "loki",
+    version: "18.11.0",
+  },
+} as const satisfies Record<string, ChartPin>;
+
+export type ChartName = keyof typeof chartCatalog;

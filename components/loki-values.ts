@@ -1,0 +1,516 @@
+/**
+ * The functional core of the Loki component: typed options in, resolved settings, problems and
+ * Helm values out. No Pulumi here, so the same functions serve `pulumi up`, the offline render
+ * and the tests.
+ */
+import { chartCatalog } from "./chart-catalog";
+import {
+  memoryQuantityHint,
+  parseMemory,
+  type ResourceRequirements,
+  resourceProblems,
+  serviceHost,
+} from "./kubernetes";
+import type {
+  LokiCaches,
+  LokiComponent,
+  LokiMode,
+  LokiObjectStore,
+  LokiReplicas,
+  LokiResources,
+  LokiS3Options,
+  LokiStackOptions,
+} from "./loki";
+
+export const lokiModes = ["single", "simpleScalable", "distributed"] as const satisfies readonly LokiMode[];
+export const lokiObjectStores = ["minio", "s3"] as const satisfies readonly LokiObjectStore[];
+
+/** The chart's name for each mode (`deploymentMode`); a typo there renders no Loki at all. */
+const chartDeploymentMode: Record<LokiMode, string> = {
+  single: "Monolithic",
+  simpleScalable: "SimpleScalable",
+  distributed: "Distributed",
+};
+
+/** The Loki workloads each mode runs, by their key in the chart's values. */
+export const lokiComponentsByMode = {
+  single: ["singleBinary"],
+  simpleScalable: ["read", "write", "backend"],
+  distributed: [
+    "ingester",
+    "distributor",
+    "querier",
+    "queryFrontend",
+    "queryScheduler",
+    "compactor",
+    "indexGateway",
+    "ruler",
+    "patternIngester",
+  ],
+} as const satisfies Record<LokiMode, readonly LokiComponent[]>;
+
+export const lokiComponents: readonly LokiComponent[] = Object.values(lokiComponentsByMode).flat();
+
+/** The workloads that keep log data between flushes to the object store; replication counts them. */
+const dataHolders: Record<LokiMode, LokiComponent> = {
+  single: "singleBinary",
+  simpleScalable: "write",
+  distributed: "ingester",
+};
+
+/**
+ * Replicas per mode. Distributed follows the chart's own production example; simpleScalable keeps
+ * three writers so that the default replication factor of 3 has somewhere to go.
+ */
+const defaultReplicas: Record<LokiMode, LokiReplicas> = {
+  single: { singleBinary: 1 },
+  simpleScalable: { read: 2, write: 3, backend: 2 },
+  distributed: {
+    ingester: 3,
+    distributor: 3,
+    querier: 3,
+    queryFrontend: 2,
+    queryScheduler: 2,
+    compactor: 1,
+    indexGateway: 2,
+    // The seed turns the ruler API and the pattern ingester on; in Distributed they are
+    // separate workloads that the chart leaves at zero replicas.
+    ruler: 1,
+    patternIngester: 1,
+  },
+};
+
+function requirements(
+  cpu: string,
+  memory: string,
+  cpuLimit: string,
+  memoryLimit: string,
+): ResourceRequirements {
+  return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
+}
+
+/**
+ * Requests and limits per workload. The single binary keeps the seed's numbers; the others are a
+ * modest starting point for a few-node cluster, to be overridden per component.
+ */
+const defaultResources: Required<LokiResources> = {
+  singleBinary: requirements("2", "2Gi", "4", "4Gi"),
+  read: requirements("1", "1Gi", "2", "2Gi"),
+  write: requirements("1", "2Gi", "2", "4Gi"),
+  backend: requirements("500m", "1Gi", "1", "2Gi"),
+  ingester: requirements("1", "2Gi", "2", "4Gi"),
+  distributor: requirements("500m", "512Mi", "1", "1Gi"),
+  querier: requirements("500m", "1Gi", "1", "2Gi"),
+  queryFrontend: requirements("250m", "512Mi", "500m", "1Gi"),
+  queryScheduler: requirements("100m", "128Mi", "200m", "256Mi"),
+  compactor: requirements("500m", "2Gi", "1", "4Gi"),
+  indexGateway: requirements("250m", "1Gi", "500m", "2Gi"),
+  ruler: requirements("250m", "512Mi", "500m", "1Gi"),
+  patternIngester: requirements("250m", "512Mi", "500m", "1Gi"),
+};
+
+/** Workloads that are not Loki itself but run with it. */
+export const auxiliaryResources = {
+  gateway: requirements("100m", "128Mi", "200m", "256Mi"),
+  canary: requirements("10m", "32Mi", "50m", "64Mi"),
+  memcachedExporter: requirements("10m", "32Mi", "50m", "64Mi"),
+  minio: requirements("100m", "256Mi", "500m", "1Gi"),
+} as const;
+
+/**
+ * Memcached sizes in MB. The chart asks for 8192 MB of chunks cache by default (about 9.8 GiB of
+ * requests once memcached's overhead is added), which no laptop cluster schedules.
+ */
+const defaultCaches: Record<LokiMode, Required<LokiCaches>> = {
+  single: { chunksMemoryMb: 256, resultsMemoryMb: 128 },
+  simpleScalable: { chunksMemoryMb: 2048, resultsMemoryMb: 512 },
+  distributed: { chunksMemoryMb: 2048, resultsMemoryMb: 512 },
+};
+
+/** Loki's index period; retention must be a whole number of them. */
+export const indexPeriodHours = 24;
+
+/** LokiStackOptions with every default applied: what the values are built from. */
+export interface ResolvedLokiOptions {
+  releaseName: string;
+  mode: LokiMode;
+  retentionHours: number;
+  retention: string;
+  multiTenancy: boolean;
+  tenantId: string;
+  replicationFactor: number;
+  zoneAwareIngesters: boolean;
+  replicas: Partial<Record<LokiComponent, number>>;
+  resources: Partial<Record<LokiComponent, ResourceRequirements>>;
+  queryConcurrency: number;
+  objectStore: LokiObjectStore;
+  s3?: LokiS3Options;
+  persistence: { size: string; storageClass?: string };
+  caches: Required<LokiCaches>;
+  canary: boolean;
+  clusterDomain: string;
+}
+
+const durationPattern = /^(\d+)(h|d|w)$/;
+const hoursPerUnit: Record<string, number> = { h: 1, d: 24, w: 24 * 7 };
+
+/** Hours in a retention such as "168h", "7d" or "4w"; undefined when it is not one. */
+export function retentionHours(retention: string): number | undefined {
+  const match = durationPattern.exec(retention);
+  return match ? Number(match[1]) * hoursPerUnit[match[2]] : undefined;
+}
+
+export function resolveLokiOptions(options: LokiStackOptions): ResolvedLokiOptions {
+  const mode = options.mode ?? "single";
+  const retention = options.retention ?? "7d";
+  const components: readonly LokiComponent[] = lokiComponentsByMode[mode];
+  const replicas: Partial<Record<LokiComponent, number>> = {
+    ...defaultReplicas[mode],
+    ...options.replicas,
+  };
+  const resources: Partial<Record<LokiComponent, ResourceRequirements>> = {};
+  for (const component of components) {
+    resources[component] = options.resources?.[component] ?? defaultResources[component];
+  }
+  // Overrides for components of another mode stay visible so that validation can name them.
+  for (const [component, requirement] of Object.entries(options.resources ?? {})) {
+    resources[component as LokiComponent] ??= requirement;
+  }
+  return {
+    releaseName: options.releaseName ?? "loki",
+    mode,
+    retention,
+    retentionHours: retentionHours(retention) ?? Number.NaN,
+    multiTenancy: options.multiTenancy ?? false,
+    tenantId: options.tenantId ?? "dynamo",
+    replicationFactor: options.replicationFactor ?? (mode === "single" ? 1 : 3),
+    zoneAwareIngesters: options.zoneAwareIngesters ?? mode === "distributed",
+    replicas,
+    resources,
+    queryConcurrency: options.queryConcurrency ?? 4,
+    objectStore: options.objectStore ?? (mode === "single" ? "minio" : "s3"),
+    s3: options.s3,
+    persistence: {
+      size: options.persistence?.size ?? "10Gi",
+      storageClass: options.persistence?.storageClass,
+    },
+    caches: { ...defaultCaches[mode], ...options.caches },
+    canary: options.canary ?? true,
+    clusterDomain: options.clusterDomain ?? "cluster.local",
+  };
+}
+
+/** One thing wrong with the options: where (a dotted path below the options) and why. */
+export interface OptionProblem {
+  path: string;
+  message: string;
+}
+
+const releaseNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const roleArnPattern = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/**
+ * The rules that span fields: every one that fails, not only the first. Field-level shapes are
+ * the TypeScript types (and, for stack config, the zod schema built on them).
+ */
+export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const problem = (path: string, message: string) => problems.push({ path, message });
+  const { mode } = options;
+  const components: readonly LokiComponent[] = lokiComponentsByMode[mode];
+
+  if (!releaseNamePattern.test(options.releaseName) || options.releaseName.length > 53) {
+    problem(
+      "releaseName",
+      `"${options.releaseName}" is not a Helm release name; use at most 53 lower-case letters, ` +
+        `digits and "-", starting with a letter`,
+    );
+  }
+
+  const hours = options.retentionHours;
+  if (Number.isNaN(hours)) {
+    problem(
+      "retention",
+      `"${options.retention}" is not a duration; use whole days such as "7d", "30d" or "720h"`,
+    );
+  } else if (hours < indexPeriodHours || hours % indexPeriodHours !== 0) {
+    problem(
+      "retention",
+      `"${options.retention}" is not a whole number of ${indexPeriodHours}h index periods; ` +
+        `Loki deletes whole index tables, so use days such as "7d" or "${Math.max(1, Math.ceil(hours / 24)) * 24}h"`,
+    );
+  }
+
+  if (mode !== "single" && options.objectStore !== "s3") {
+    problem(
+      "objectStore",
+      `"${options.objectStore}" cannot back mode ${mode}: multi-component modes need an external object ` +
+        `store shared by every replica; the bundled MinIO is a single-node dev store. Set objectStore: s3 and s3.*`,
+    );
+  }
+  if (options.objectStore === "s3") {
+    const s3 = options.s3;
+    if (!s3) {
+      problem("s3", "objectStore s3 needs s3.region, s3.buckets.chunks and s3.buckets.ruler");
+    } else if (s3.credentials === "workloadIdentity") {
+      if (!s3.roleArn || !roleArnPattern.test(s3.roleArn)) {
+        problem(
+          "s3.roleArn",
+          `${s3.roleArn === undefined ? "is missing" : `"${s3.roleArn}" is not an IAM role ARN`}; ` +
+            `workloadIdentity needs the role Loki's service account assumes, arn:aws:iam::<account>:role/<name>`,
+        );
+      }
+    } else if (s3.roleArn !== undefined) {
+      problem(
+        "s3.roleArn",
+        "is only used with credentials: workloadIdentity; remove it or switch credentials",
+      );
+    }
+  } else if (options.s3 !== undefined) {
+    problem("s3", `is only used with objectStore: s3 (objectStore is ${options.objectStore})`);
+  }
+
+  if (parseMemory(options.persistence.size) === undefined) {
+    problem("persistence.size", `"${options.persistence.size}" is not ${memoryQuantityHint}`);
+  }
+
+  for (const component of Object.keys(options.replicas) as LokiComponent[]) {
+    if (!components.includes(component)) {
+      problem(
+        `replicas.${component}`,
+        `is not a workload of mode ${mode}; mode ${mode} runs ${components.join(", ")}`,
+      );
+    }
+  }
+  for (const component of Object.keys(options.resources) as LokiComponent[]) {
+    if (!components.includes(component)) {
+      problem(
+        `resources.${component}`,
+        `is not a workload of mode ${mode}; mode ${mode} runs ${components.join(", ")}`,
+      );
+      continue;
+    }
+    for (const message of resourceProblems(`resources.${component}`, options.resources[component]!)) {
+      const [path, ...rest] = message.split(": ");
+      problem(path, rest.join(": "));
+    }
+  }
+  if (mode === "single" && options.replicas.singleBinary !== 1) {
+    problem(
+      "replicas.singleBinary",
+      `must be 1: the single binary keeps its write-ahead log and index on one volume; use mode simpleScalable or distributed to scale out`,
+    );
+  }
+
+  const holder = dataHolders[mode];
+  const holderReplicas = options.replicas[holder] ?? 0;
+  if (options.replicationFactor > holderReplicas) {
+    problem(
+      "replicationFactor",
+      `${options.replicationFactor} exceeds the ${holderReplicas} ${holder} replica(s) that hold data in mode ${mode}; ` +
+        `lower it or raise replicas.${holder}`,
+    );
+  }
+  if (options.zoneAwareIngesters) {
+    if (mode !== "distributed") {
+      problem("zoneAwareIngesters", `applies to mode distributed only (mode is ${mode})`);
+    } else if (holderReplicas < 3) {
+      problem(
+        "zoneAwareIngesters",
+        `needs at least 3 ingester replicas (one per zone), got ${holderReplicas}; raise replicas.ingester or turn it off`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Service names and URLs that follow from the release, mirroring the chart's `loki.fullname`. */
+export function lokiFullname(releaseName: string): string {
+  const name = releaseName.includes(chartCatalog.loki.chart)
+    ? releaseName
+    : `${releaseName}-${chartCatalog.loki.chart}`;
+  return name.slice(0, 63).replace(/-+$/, "");
+}
+
+export interface LokiEndpoints {
+  /** Where collectors push: the gateway's push API. */
+  pushUrl: string;
+  /** What Grafana's Loki datasource points at: the gateway's base URL. */
+  queryUrl: string;
+}
+
+export function lokiEndpoints(releaseName: string, namespace: string, clusterDomain: string): LokiEndpoints {
+  const host = serviceHost(`${lokiFullname(releaseName)}-gateway`, namespace, clusterDomain);
+  return { pushUrl: `http://${host}/loki/api/v1/push`, queryUrl: `http://${host}` };
+}
+
+/** Environment variables Loki expands in its config when S3 keys come from a Secret. */
+export const s3CredentialEnv = {
+  accessKeyId: "LOKI_S3_ACCESS_KEY_ID",
+  secretAccessKey: "LOKI_S3_SECRET_ACCESS_KEY",
+} as const;
+
+/** Names of objects the values refer to but the chart does not create. */
+export interface LokiValueRefs {
+  /** Secret holding the S3 keys under the `s3CredentialEnv` names; set when credentials are "secret". */
+  s3CredentialsSecretName?: string;
+}
+
+type Values = Record<string, unknown>;
+
+/**
+ * Helm values for the pinned Loki chart. Every replica count of every mode is set, so the chart's
+ * "two modes with replicas" check can never trip and a reviewer sees the whole topology.
+ */
+export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRefs = {}): Values {
+  const { mode } = options;
+  const active: readonly LokiComponent[] = lokiComponentsByMode[mode];
+  const values: Values = {
+    deploymentMode: chartDeploymentMode[mode],
+    global: { clusterDomain: options.clusterDomain },
+    loki: lokiConfigValues(options),
+    ...objectStoreValues(options, refs),
+    chunksCache: {
+      allocatedMemory: options.caches.chunksMemoryMb,
+      // The seed's choice: the default 500MB write-back buffer outgrows small pods.
+      writebackSizeLimit: "10MB",
+    },
+    resultsCache: { allocatedMemory: options.caches.resultsMemoryMb },
+    memcachedExporter: { resources: auxiliaryResources.memcachedExporter },
+    gateway: {
+      replicas: mode === "single" ? 1 : 2,
+      resources: auxiliaryResources.gateway,
+    },
+    // helm test needs the canary; turning one off without the other fails the chart's validation.
+    lokiCanary: { enabled: options.canary, resources: auxiliaryResources.canary },
+    test: { enabled: options.canary },
+  };
+  for (const component of lokiComponents) {
+    values[component] = active.includes(component)
+      ? { replicas: options.replicas[component], resources: options.resources[component] }
+      : { replicas: 0 };
+  }
+  Object.assign(values[dataHolders[mode]] as Values, persistenceValues(options));
+  if (mode === "simpleScalable") {
+    (values.backend as Values).persistence = {
+      enabled: true,
+      size: options.persistence.size,
+      ...storageClass(options),
+    };
+  }
+  if (mode === "distributed") {
+    (values.compactor as Values).persistence = {
+      enabled: true,
+      size: options.persistence.size,
+      ...storageClass(options),
+    };
+    (values.ingester as Values).zoneAwareReplication = { enabled: options.zoneAwareIngesters };
+    (values.patternIngester as Values).enabled = true;
+  }
+  return values;
+}
+
+function storageClass(options: ResolvedLokiOptions): Values {
+  return options.persistence.storageClass === undefined
+    ? {}
+    : { storageClass: options.persistence.storageClass };
+}
+
+/** Volumes for the data holder: the write-ahead log must outlive a pod restart. */
+function persistenceValues(options: ResolvedLokiOptions): Values {
+  const { size } = options.persistence;
+  switch (options.mode) {
+    case "single":
+      return { persistence: { enabled: true, size, ...storageClass(options) } };
+    case "simpleScalable":
+      return { persistence: { volumeClaimsEnabled: true, size, ...storageClass(options) } };
+    case "distributed":
+      return {
+        persistence: {
+          enabled: true,
+          claims: [{ name: "data", accessModes: ["ReadWriteOnce"], size, ...storageClass(options) }],
+        },
+      };
+  }
+}
+
+function lokiConfigValues(options: ResolvedLokiOptions): Values {
+  return {
+    auth_enabled: options.multiTenancy,
+    commonConfig: { replication_factor: options.replicationFactor },
+    schemaConfig: {
+      configs: [
+        {
+          from: "2024-04-01",
+          store: "tsdb",
+          object_store: "s3",
+          schema: "v13",
+          index: { prefix: "loki_index_", period: `${indexPeriodHours}h` },
+        },
+      ],
+    },
+    ingester: { chunk_encoding: "snappy" },
+    tracing: { enabled: true },
+    pattern_ingester: { enabled: true },
+    limits_config: {
+      allow_structured_metadata: true,
+      volume_enabled: true,
+      retention_period: `${options.retentionHours}h`,
+    },
+    compactor: { retention_enabled: true, delete_request_store: "s3" },
+    // The seed sets `loki.ruler.enable_api`, a key no chart version reads; the ruler's config
+    // lives under `loki.rulerConfig`.
+    rulerConfig: { enable_api: true },
+    querier: { max_concurrent: options.queryConcurrency },
+    // With MinIO the chart wires storage to its subchart itself.
+    ...(options.objectStore === "s3" ? { storage: s3StorageConfig(options.s3!) } : {}),
+  };
+}
+
+function s3StorageConfig(s3: LokiS3Options): Values {
+  return {
+    type: "s3",
+    bucketNames: { chunks: s3.buckets.chunks, ruler: s3.buckets.ruler },
+    s3: {
+      region: s3.region,
+      ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
+      s3ForcePathStyle: s3.forcePathStyle ?? false,
+      // Placeholders Loki expands from its environment: the keys never enter values or state.
+      ...(s3.credentials === "secret"
+        ? {
+            accessKeyId: `\${${s3CredentialEnv.accessKeyId}}`,
+            secretAccessKey: `\${${s3CredentialEnv.secretAccessKey}}`,
+          }
+        : {}),
+    },
+  };
+}
+
+/** Chart values outside `loki:` that follow from the object store and its credentials. */
+function objectStoreValues(options: ResolvedLokiOptions, refs: LokiValueRefs): Values {
+  if (options.objectStore === "minio") {
+    return {
+      // The chart deprecates its MinIO subchart and refuses to render it without this.
+      ignoreMinioDeprecation: true,
+      minio: {
+        enabled: true,
+        persistence: { size: options.persistence.size },
+        resources: auxiliaryResources.minio,
+      },
+    };
+  }
+  if (options.s3!.credentials === "secret") {
+    return {
+      minio: { enabled: false },
+      defaults: {
+        extraArgs: ["-config.expand-env=true"],
+        extraEnvFrom: [{ secretRef: { name: refs.s3CredentialsSecretName } }],
+      },
+    };
+  }
+  // Workload identity (IRSA): no keys at all, the service account assumes the role.
+  return {
+    minio: { enabled: false },
+    serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": options.s3!.roleArn } },
+  };
+}

@@ -1,0 +1,257 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartCatalog } from "./chart-catalog";
+import type { ResourceRequirements } from "./kubernetes";
+import {
+  buildLokiValues,
+  lokiEndpoints,
+  lokiOptionProblems,
+  type ResolvedLokiOptions,
+  resolveLokiOptions,
+  s3CredentialEnv,
+} from "./loki-values";
+
+/**
+ * How Loki runs.
+ * - `single`: one binary (the chart's Monolithic mode); tens of GB a day; dev and small clusters.
+ * - `simpleScalable`: read, write and backend targets; up to about 1 TB a day. Deprecated by Loki
+ *   (removed in Loki 4) but still supported by chart 18.x.
+ * - `distributed`: one workload per Loki component; above 1 TB a day, and the production choice.
+ */
+export type LokiMode = "single" | "simpleScalable" | "distributed";
+
+/**
+ * Where chunks and the index live.
+ * - `minio`: the chart's bundled single-node MinIO; dev only.
+ * - `s3`: an external S3-compatible bucket; required by the multi-component modes.
+ */
+export type LokiObjectStore = "minio" | "s3";
+
+/** The Loki workloads, by their key in the chart's values. Which ones run depends on the mode. */
+export type LokiComponent =
+  | "singleBinary"
+  | "read"
+  | "write"
+  | "backend"
+  | "ingester"
+  | "distributor"
+  | "querier"
+  | "queryFrontend"
+  | "queryScheduler"
+  | "compactor"
+  | "indexGateway"
+  | "ruler"
+  | "patternIngester";
+
+/** Replicas per workload; only the workloads of the chosen mode may be set. */
+export interface LokiReplicas {
+  /** Always 1: the single binary is not scaled out. */
+  singleBinary?: number;
+  /** simpleScalable read path. Default 2. */
+  read?: number;
+  /** simpleScalable write path; holds data, so it bounds the replication factor. Default 3. */
+  write?: number;
+  /** simpleScalable backend (compactor, index gateway, ruler, scheduler). Default 2. */
+  backend?: number;
+  /** distributed; holds data, so it bounds the replication factor. Default 3. */
+  ingester?: number;
+  /** distributed. Default 3. */
+  distributor?: number;
+  /** distributed. Default 3. */
+  querier?: number;
+  /** distributed. Default 2. */
+  queryFrontend?: number;
+  /** distributed. Default 2. */
+  queryScheduler?: number;
+  /** distributed; Loki supports exactly one compactor. Default 1. */
+  compactor?: number;
+  /** distributed. Default 2. */
+  indexGateway?: number;
+  /** distributed; serves the ruler API the seed turns on. Default 1. */
+  ruler?: number;
+  /** distributed; backs pattern queries. Default 1. */
+  patternIngester?: number;
+}
+
+/** Requests and limits per workload, overriding the defaults of `loki-values.ts` one by one. */
+export interface LokiResources {
+  singleBinary?: ResourceRequirements;
+  read?: ResourceRequirements;
+  write?: ResourceRequirements;
+  backend?: ResourceRequirements;
+  ingester?: ResourceRequirements;
+  distributor?: ResourceRequirements;
+  querier?: ResourceRequirements;
+  queryFrontend?: ResourceRequirements;
+  queryScheduler?: ResourceRequirements;
+  compactor?: ResourceRequirements;
+  indexGateway?: ResourceRequirements;
+  ruler?: ResourceRequirements;
+  patternIngester?: ResourceRequirements;
+}
+
+/** Memcached sizes in MB. Defaults: 256/128 in single mode, 2048/512 otherwise. */
+export interface LokiCaches {
+  /** Chunks cache (the chart's default of 8192 MB needs about 9.8 GiB of requests). */
+  chunksMemoryMb?: number;
+  /** Query results cache. */
+  resultsMemoryMb?: number;
+}
+
+/** The external S3 bucket pair and how Loki authenticates to it. */
+export interface LokiS3Options {
+  /** Bucket region, e.g. "us-east-1". */
+  region: string;
+  /** Endpoint for S3-compatible stores (for AWS leave it unset). */
+  endpoint?: string;
+  /** Path-style addressing, needed by most S3-compatible stores. Default false. */
+  forcePathStyle?: boolean;
+  /** Bucket names; Loki needs one for chunks and one for the ruler. */
+  buckets: { chunks: string; ruler: string };
+  /**
+   * - `secret`: access keys from Pulumi secrets, stored in a Kubernetes Secret that Loki reads
+   *   into its environment; the keys never appear in Helm values.
+   * - `workloadIdentity`: no keys; Loki's service account assumes `roleArn` (EKS IRSA).
+   */
+  credentials: "secret" | "workloadIdentity";
+  /** IAM role for workloadIdentity: arn:aws:iam::<account>:role/<name>. */
+  roleArn?: string;
+}
+
+/** Volumes of the workloads that hold data (write-ahead log, compactor state). */
+export interface LokiPersistence {
+  /** PVC size. Default "10Gi". */
+  size?: string;
+  /** StorageClass; unset uses the cluster default. */
+  storageClass?: string;
+}
+
+/** Everything about Loki that shapes its Helm values: plain data, the same as stack config. */
+export interface LokiStackOptions {
+  /** Helm release name; the Services are named after it. Default "loki". */
+  releaseName?: string;
+  /** Deployment mode. Default "single". */
+  mode?: LokiMode;
+  /** How long logs are kept, in whole days: "7d", "720h", "4w". Default "7d". */
+  retention?: string;
+  /**
+   * Loki's `auth_enabled`: every push and query must name a tenant (X-Scope-OrgID). Default false,
+   * as in the seed: one Dynamo platform, one tenant.
+   */
+  multiTenancy?: boolean;
+  /** Tenant the collector pushes as when multiTenancy is on. Default "dynamo". */
+  tenantId?: string;
+  /** Copies of each stream. Default 1 in single mode, 3 otherwise; at most the data-holding replicas. */
+  replicationFactor?: number;
+  /** Spread ingesters over three zones (distributed only). Default true in distributed. */
+  zoneAwareIngesters?: boolean;
+  /** Replicas per workload of the chosen mode. */
+  replicas?: LokiReplicas;
+  /** Requests and limits per workload; every Loki workload has both, the memory limit sets GOMEMLIMIT. */
+  resources?: LokiResources;
+  /** Querier `max_concurrent`: lower it if queriers run out of memory. Default 4. */
+  queryConcurrency?: number;
+  /** Object store. Default "minio" in single mode, "s3" otherwise (where it is required). */
+  objectStore?: LokiObjectStore;
+  /** The S3 buckets, with objectStore "s3". */
+  s3?: LokiS3Options;
+  /** Volumes of the data-holding workloads. */
+  persistence?: LokiPersistence;
+  /** Memcached sizes. */
+  caches?: LokiCaches;
+  /** Loki canary and helm test: continuous end-to-end ingestion check. Default true. */
+  canary?: boolean;
+  /** Cluster DNS domain, used in Service URLs. Default "cluster.local". */
+  clusterDomain?: string;
+}
+
+export interface LokiStackArgs extends LokiStackOptions {
+  /** Namespace to install into; it must exist. */
+  namespace: pulumi.Input<string>;
+  /** S3 access keys, with `s3.credentials: "secret"`. Kept secret end to end. */
+  s3AccessKeyId?: pulumi.Input<string>;
+  s3SecretAccessKey?: pulumi.Input<string>;
+}
+
+/**
+ * Grafana Loki from the pinned community chart, in any of its modes, with retention, structured
+ * metadata and explicit resources; outputs the URLs collectors and Grafana use.
+ */
+export class LokiStack extends pulumi.ComponentResource {
+  /** Where collectors push logs: `http://<release>-gateway.<ns>.svc.<domain>/loki/api/v1/push`. */
+  public readonly pushUrl: pulumi.Output<string>;
+  /** What Grafana queries: the gateway's base URL. */
+  public readonly queryUrl: pulumi.Output<string>;
+  /** Tenant to push and query as, when multiTenancy is on. */
+  public readonly tenantId: pulumi.Output<string | undefined>;
+  public readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: LokiStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validated before anything is registered: invalid arguments leave nothing behind.
+    const options = validatedOptions(name, args);
+    super("dynamo-logging:index:LokiStack", name, {}, opts);
+
+    const usesKeys = options.objectStore === "s3" && options.s3?.credentials === "secret";
+    const credentialsSecretName = `${options.releaseName}-s3-credentials`;
+    let credentials: k8s.core.v1.Secret | undefined;
+    if (usesKeys) {
+      credentials = new k8s.core.v1.Secret(
+        `${name}-s3-credentials`,
+        {
+          metadata: { name: credentialsSecretName, namespace: args.namespace },
+          type: "Opaque",
+          stringData: {
+            [s3CredentialEnv.accessKeyId]: pulumi.secret(args.s3AccessKeyId!),
+            [s3CredentialEnv.secretAccessKey]: pulumi.secret(args.s3SecretAccessKey!),
+          },
+        },
+        { parent: this },
+      );
+    }
+
+    const chart = chartCatalog.loki;
+    this.release = new k8s.helm.v3.Release(
+      name,
+      {
+        name: options.releaseName,
+        namespace: args.namespace,
+        chart: chart.chart,
+        version: chart.version,
+        repositoryOpts: { repo: chart.repo },
+        values: buildLokiValues(options, { s3CredentialsSecretName: credentialsSecretName }),
+        // Loki's StatefulSets take minutes to become ready on a cold cluster.
+        timeout: 900,
+      },
+      { parent: this, dependsOn: credentials ? [credentials] : [] },
+    );
+
+    const endpoints = pulumi
+      .output(args.namespace)
+      .apply((namespace) => lokiEndpoints(options.releaseName, namespace, options.clusterDomain));
+    this.pushUrl = endpoints.pushUrl;
+    this.queryUrl = endpoints.queryUrl;
+    this.tenantId = pulumi.output(options.multiTenancy ? options.tenantId : undefined);
+
+    this.registerOutputs({ pushUrl: this.pushUrl, queryUrl: this.queryUrl, tenantId: this.tenantId });
+  }
+}
+
+/** Resolved options, or an error listing every invalid argument. */
+function validatedOptions(name: string, args: LokiStackArgs): ResolvedLokiOptions {
+  const options = resolveLokiOptions(args);
+  const problems = lokiOptionProblems(options);
+  const usesKeys = options.objectStore === "s3" && options.s3?.credentials === "secret";
+  if (usesKeys && (args.s3AccessKeyId === undefined || args.s3SecretAccessKey === undefined)) {
+    problems.push({
+      path: "s3AccessKeyId",
+      message: 's3.credentials "secret" needs s3AccessKeyId and s3SecretAccessKey',
+    });
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `LokiStack "${name}" has invalid arguments:\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
+    );
+  }
+  return options;
+}

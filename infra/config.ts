@@ -1,0 +1,235 @@
+/**
+ * The stack configuration: its schema, and the pure parse that turns a stack's raw config into
+ * typed settings or a list of every problem with it. Pulumi stays out of this file so that the
+ * program, the render and the tests all judge config the same way.
+ */
+import { z } from "zod";
+import {
+  lokiOptionProblems,
+  lokiModes,
+  lokiObjectStores,
+  type LokiStackOptions,
+  resolveLokiOptions,
+} from "../components";
+
+export const projectName = "dynamo-logging";
+
+/** Where Pulumi reads a stack's config from (Pulumi.yaml: `stackConfigDir: stacks`). */
+export function stackFile(stack: string): string {
+  return `stacks/Pulumi.${stack}.yaml`;
+}
+
+/** Config keys that hold credentials: they must be set with `pulumi config set --secret`. */
+export const secretConfigKeys = ["lokiS3AccessKeyId", "lokiS3SecretAccessKey"] as const;
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label: lower-case letters, digits and '-'")
+  .max(63);
+const count = z.number().int().min(0);
+const positive = z.number().int().min(1);
+
+// Quantity formats are checked by lokiOptionProblems, the one place the component shares.
+const computeResources = z.strictObject({ cpu: z.string(), memory: z.string() });
+const resourceRequirements = z.strictObject({ requests: computeResources, limits: computeResources });
+
+const componentMap = <T extends z.ZodType>(item: T) =>
+  z.strictObject({
+    singleBinary: item.optional(),
+    read: item.optional(),
+    write: item.optional(),
+    backend: item.optional(),
+    ingester: item.optional(),
+    distributor: item.optional(),
+    querier: item.optional(),
+    queryFrontend: item.optional(),
+    queryScheduler: item.optional(),
+    compactor: item.optional(),
+    indexGateway: item.optional(),
+    ruler: item.optional(),
+    patternIngester: item.optional(),
+  });
+
+const lokiSchema = z
+  .strictObject({
+    releaseName: z.string().optional(),
+    mode: z.enum(lokiModes).optional(),
+    retention: z.string().optional(),
+    multiTenancy: z.boolean().optional(),
+    tenantId: z.string().min(1).optional(),
+    replicationFactor: positive.optional(),
+    zoneAwareIngesters: z.boolean().optional(),
+    replicas: componentMap(count).optional(),
+    resources: componentMap(resourceRequirements).optional(),
+    queryConcurrency: positive.optional(),
+    objectStore: z.enum(lokiObjectStores).optional(),
+    s3: z
+      .strictObject({
+        region: z.string().min(1),
+        endpoint: z.url().optional(),
+        forcePathStyle: z.boolean().optional(),
+        buckets: z.strictObject({ chunks: z.string().min(3), ruler: z.string().min(3) }),
+        credentials: z.enum(["secret", "workloadIdentity"]),
+        roleArn: z.string().optional(),
+      })
+      .optional(),
+    persistence: z
+      .strictObject({ size: z.string().optional(), storageClass: z.string().optional() })
+      .optional(),
+    caches: z
+      .strictObject({ chunksMemoryMb: positive.optional(), resultsMemoryMb: positive.optional() })
+      .optional(),
+    canary: z.boolean().optional(),
+    clusterDomain: z.string().min(1).optional(),
+  })
+  .superRefine((options, ctx) => {
+    for (const problem of lokiOptionProblems(resolveLokiOptions(options))) {
+      ctx.addIssue({ code: "custom", path: problem.path.split("."), message: problem.message });
+    }
+  }) satisfies z.ZodType<LokiStackOptions>;
+
+export const stackConfigSchema = z
+  .strictObject({
+    /** Namespace the logging stack (Loki) is installed into; created by the program. */
+    namespace: dnsLabel.default("logging"),
+    loki: lokiSchema.default({}),
+    lokiS3AccessKeyId: z.string().min(1).optional(),
+    lokiS3SecretAccessKey: z.string().min(1).optional(),
+  })
+  .superRefine((config, ctx) => {
+    const loki = resolveLokiOptions(config.loki);
+    const needsKeys = loki.objectStore === "s3" && loki.s3?.credentials === "secret";
+    for (const key of secretConfigKeys) {
+      if (needsKeys && config[key] === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `is required by loki.s3.credentials "secret"; set it with \`pulumi config set --secret ${key} <value>\``,
+        });
+      }
+      if (!needsKeys && config[key] !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `is set but unused: only loki.objectStore s3 with loki.s3.credentials "secret" reads it; remove it`,
+        });
+      }
+    }
+  });
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** One problem with the stack config: the dotted config path (`loki.mode`) and what is wrong. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export type ParseResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * Parses a stack's raw config as the Pulumi runtime holds it: keys `dynamo-logging:<key>`, values
+ * strings (structured values as JSON). Keys of other namespaces (providers) are not ours to judge.
+ */
+export function parseStackConfig(raw: Record<string, string>, secretKeys: ReadonlySet<string>): ParseResult {
+  const prefix = `${projectName}:`;
+  const ours: Record<string, unknown> = {};
+  const problems: ConfigProblem[] = [];
+  for (const [fullKey, value] of Object.entries(raw)) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    ours[key] = parseConfigValue(value);
+    if ((secretConfigKeys as readonly string[]).includes(key) && !secretKeys.has(fullKey)) {
+      problems.push({
+        path: key,
+        message: `is a credential stored in plaintext; re-set it with \`pulumi config set --secret ${key} <value>\``,
+      });
+    }
+  }
+  const result = stackConfigSchema.safeParse(ours, { reportInput: true });
+  if (!result.success) problems.push(...result.error.issues.map(describeIssue));
+  if (problems.length === 0 && result.success) return { ok: true, config: result.data };
+  return { ok: false, problems: problems.sort((a, b) => a.path.localeCompare(b.path)) };
+}
+
+/** Structured config arrives as JSON text; a plain string value is not JSON and stays a string. */
+function parseConfigValue(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): ConfigProblem {
+  const path = issue.path.map(String).join(".");
+  // Cross-field messages name their values themselves; their input is the whole section.
+  const shown = issue.code !== "custom" && "input" in issue && issue.input !== undefined;
+  const got = shown ? `got ${JSON.stringify(issue.input)}; ` : "";
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const allowed = knownKeys(issue.path);
+      return {
+        path: [...issue.path, issue.keys[0]].map(String).join("."),
+        message:
+          `unknown key${issue.keys.length > 1 ? `s ${issue.keys.join(", ")}` : ""}` +
+          (allowed.length ? `; allowed here: ${allowed.join(", ")}` : ""),
+      };
+    }
+    case "invalid_value":
+      return { path, message: `${got}allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` };
+    case "invalid_type":
+      return {
+        path,
+        message:
+          issue.input === undefined ? `is required (${issue.expected})` : `${got}expected ${issue.expected}`,
+      };
+    case "too_small":
+      return {
+        path,
+        message: `${got}must be at least ${issue.minimum}${issue.origin === "string" ? " characters" : ""}`,
+      };
+    case "too_big":
+      return {
+        path,
+        message: `${got}must be at most ${issue.maximum}${issue.origin === "string" ? " characters" : ""}`,
+      };
+    case "invalid_format":
+      return {
+        path,
+        message: `${got}expected ${issue.format === "regex" ? issue.message : `a ${issue.format}`}`,
+      };
+    default:
+      return { path, message: `${got}${issue.message}` };
+  }
+}
+
+/** The keys an object in the schema accepts, to say what a misspelled key could have been. */
+function knownKeys(path: PropertyKey[]): string[] {
+  let schema: z.core.$ZodType | undefined = stackConfigSchema;
+  for (const segment of [...path, undefined]) {
+    // Unwrap optional/default/refinement layers down to the object.
+    for (;;) {
+      const def = schema?._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+      if (def?.innerType) schema = def.innerType;
+      else if (def?.type === "pipe") schema = def.in;
+      else break;
+    }
+    const shape: Record<string, z.core.$ZodType> | undefined = (
+      schema?._zod.def as { shape?: Record<string, z.core.$ZodType> }
+    )?.shape;
+    if (!shape) return [];
+    if (segment === undefined) return Object.keys(shape);
+    schema = shape[String(segment)];
+  }
+  return [];
+}
+
+/** The message `pulumi up` and the render print: every problem, and where to fix it. */
+export function formatConfigProblems(stack: string, problems: readonly ConfigProblem[]): string {
+  return [
+    `Invalid configuration for stack "${stack}"; nothing was deployed. Fix ${stackFile(stack)}:`,
+    ...problems.map((p) => `  - ${p.path || "(config)"}: ${p.message}`),
+    `Structured keys are set with \`pulumi config set --path <path> <value> --stack ${stack}\`.`,
+  ].join("\n");
+}

@@ -1,0 +1,27 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { LokiStack } from "../components";
+import { loadStackConfig } from "./load-config";
+
+/**
+ * The dynamo-logging program. Exported as a function so that `pulumi up`, the offline render and
+ * the tests all run this one code path: Pulumi calls it and takes what it returns as stack outputs.
+ */
+export = async () => {
+  const config = loadStackConfig();
+  const secrets = new pulumi.Config();
+
+  const namespace = new k8s.core.v1.Namespace("logging", { metadata: { name: config.namespace } });
+
+  const loki = new LokiStack("loki", {
+    ...config.loki,
+    namespace: namespace.metadata.name,
+    s3AccessKeyId: secrets.getSecret("lokiS3AccessKeyId"),
+    s3SecretAccessKey: secrets.getSecret("lokiS3SecretAccessKey"),
+  });
+
+  return {
+    lokiPushUrl: loki.pushUrl,
+    lokiQueryUrl: loki.queryUrl,
+  };
+};

@@ -1,0 +1,64 @@
+/** Checks of Helm values against a pinned chart's own values.yaml and values.schema.json. */
+import Ajv from "ajv";
+import { readReferenceJson, readReferenceYaml } from "./reference";
+
+type Json = Record<string, unknown>;
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean | SchemaNode;
+  items?: SchemaNode;
+}
+
+export interface PinnedChart {
+  defaults: Json;
+  schema: Json;
+}
+
+export function loadChart(chart: string, version: string): PinnedChart {
+  const folder = `charts/${chart}-${version}`;
+  return {
+    defaults: readReferenceYaml<Json>(`${folder}/values.yaml`),
+    schema: readReferenceJson<Json>(`${folder}/values.schema.json`),
+  };
+}
+
+/** Schema violations as readable lines; empty when the values validate. */
+export function schemaErrors(schema: Json, values: unknown): string[] {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  const validate = ajv.compile(schema);
+  if (validate(values)) return [];
+  return (validate.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message}`);
+}
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Paths in `values` that the chart does not know. No chart schema rejects unknown keys, so a
+ * misspelled or misplaced value would otherwise be dropped silently. A map is free-form (any key
+ * allowed) where the schema lists no properties for it (`skipProperties`, typed maps) or the
+ * chart's default is empty.
+ */
+export function unknownKeys(values: unknown, chart: PinnedChart): string[] {
+  const found: string[] = [];
+  const walk = (ours: unknown, defaults: unknown, schema: SchemaNode | undefined, path: string) => {
+    if (Array.isArray(ours)) {
+      if (Array.isArray(defaults) && isObject(defaults[0])) {
+        ours.forEach((item, i) => walk(item, defaults[0], schema?.items, `${path}[${i}]`));
+      }
+      return;
+    }
+    if (!isObject(ours)) return;
+    // Maps the chart leaves open (`@schema skipProperties` or typed maps) list no properties.
+    const freeForm = schema !== undefined && schema.properties === undefined;
+    if (freeForm || !isObject(defaults) || Object.keys(defaults).length === 0) return;
+    for (const [key, value] of Object.entries(ours)) {
+      const child = path ? `${path}.${key}` : key;
+      if (!(key in defaults)) found.push(child);
+      else walk(value, defaults[key], schema?.properties?.[key], child);
+    }
+  };
+  walk(values, chart.defaults, chart.schema as SchemaNode, "");
+  return found;
+}

@@ -1,0 +1,41 @@
+/**
+ * The Loki chart's template-time checks (templates/validate.yaml, see NOTES.md), restated over
+ * values so that a render can be judged without Helm. Returns one sentence per violation.
+ */
+import { lokiComponentsByMode } from "../../components";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const modeGroups = {
+  Monolithic: lokiComponentsByMode.single,
+  SimpleScalable: lokiComponentsByMode.simpleScalable,
+  Distributed: lokiComponentsByMode.distributed,
+} as const;
+
+export function lokiChartViolations(values: Json): string[] {
+  const violations: string[] = [];
+  const replicas = (component: string): number => values[component]?.replicas ?? 0;
+  const running = Object.entries(modeGroups)
+    .filter(([, components]) => components.some((component) => replicas(component) > 0))
+    .map(([mode]) => mode);
+  if (running.length !== 1)
+    violations.push(`workloads of ${running.length} modes have replicas: ${running.join(", ")}`);
+  if (running.length === 1 && running[0] !== values.deploymentMode) {
+    violations.push(`deploymentMode ${values.deploymentMode} but ${running[0]} workloads have replicas`);
+  }
+  if (!values.loki?.schemaConfig?.configs?.length) violations.push("no loki.schemaConfig");
+  if ((values.test?.enabled ?? true) && !(values.lokiCanary?.enabled ?? true)) {
+    violations.push("test.enabled without lokiCanary.enabled");
+  }
+  if (values.loki?.storage?.type === "filesystem" && replicas("singleBinary") > 1) {
+    violations.push("filesystem storage with more than one replica");
+  }
+  if (values.minio?.enabled && values.ignoreMinioDeprecation !== true) {
+    violations.push("minio.enabled without ignoreMinioDeprecation");
+  }
+  if (!values.minio?.enabled) {
+    const buckets = values.loki?.storage?.bucketNames ?? {};
+    if (!buckets.chunks || !buckets.ruler) violations.push("no MinIO and no bucketNames.chunks/ruler");
+  }
+  return violations;
+}

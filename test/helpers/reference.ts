@@ -1,0 +1,42 @@
+/**
+ * Upstream reference data (`../shared/reference`): charts' values and schemas, the Dynamo CRD.
+ * Never copied into the project. Where it is absent, tests that need it skip with a visible
+ * message, except under REQUIRE_REFERENCE=1 (CI), where its absence fails the run.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+export const referenceRoot = path.resolve(__dirname, "..", "..", "..", "shared", "reference");
+const available = fs.existsSync(referenceRoot);
+const required = process.env.REQUIRE_REFERENCE === "1";
+
+/** `describe` for suites that read the reference data. */
+export function describeWithReference(name: string, suite: () => void): void {
+  if (available) {
+    describe(name, suite);
+  } else if (required) {
+    describe(name, () => {
+      test("needs the reference data", () => {
+        throw new Error(
+          `REQUIRE_REFERENCE=1 but ${referenceRoot} is missing: clone the project beside ../shared`,
+        );
+      });
+    });
+  } else {
+    console.warn(`SKIPPED "${name}": ${referenceRoot} is absent (set REQUIRE_REFERENCE=1 to fail instead)`);
+    describe.skip(name, suite);
+  }
+}
+
+export function readReference(relativePath: string): string {
+  return fs.readFileSync(path.join(referenceRoot, relativePath), "utf8");
+}
+
+export function readReferenceYaml<T = unknown>(relativePath: string): T {
+  return parse(readReference(relativePath)) as T;
+}
+
+export function readReferenceJson<T = unknown>(relativePath: string): T {
+  return JSON.parse(readReference(relativePath)) as T;
+}

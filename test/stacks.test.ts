@@ -1,0 +1,195 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { chartCatalog } from "../components";
+import { ProgramRunError } from "../tools/program-runner";
+import { listStacks, projectRoot } from "../tools/stack-config";
+import { loadChart, schemaErrors, unknownKeys } from "./helpers/chart";
+import { lokiChartViolations } from "./helpers/loki-rules";
+import { type Rendered, releaseType, renderStack } from "./helpers/program";
+import { describeWithReference } from "./helpers/reference";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const stacks = listStacks();
+const renders = new Map<string, Rendered>();
+beforeAll(async () => {
+  for (const stack of stacks) renders.set(stack, await renderStack(stack));
+});
+const lokiValues = (stack: string): Json => renders.get(stack)!.values("loki");
+
+/** Leaf paths where two values trees differ. */
+function differingPaths(a: unknown, b: unknown, prefix = ""): string[] {
+  const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (isObject(a) && isObject(b)) {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((key) =>
+      differingPaths(a[key], b[key], prefix ? `${prefix}.${key}` : key),
+    );
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}
+
+describe("stacks", () => {
+  test("dev and prod are the stacks shipped", () => {
+    expect(stacks).toEqual(expect.arrayContaining(["dev", "prod"]));
+  });
+
+  test.each(stacks)(
+    "%s renders a namespace, a LokiStack and its release, with the URLs as outputs",
+    (stack) => {
+      const rendered = renders.get(stack)!;
+      expect(rendered.run.resources.map((r) => `${r.type}::${r.name}`)).toEqual(
+        expect.arrayContaining([
+          "kubernetes:core/v1:Namespace::logging",
+          "dynamo-logging:index:LokiStack::loki",
+          `${releaseType}::loki`,
+        ]),
+      );
+      expect(rendered.run.outputs).toEqual({
+        lokiPushUrl: "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push",
+        lokiQueryUrl: "http://loki-gateway.logging.svc.cluster.local",
+      });
+    },
+  );
+
+  test("dev is a single binary on MinIO; prod is Distributed on S3 with replication 3", () => {
+    const dev = lokiValues("dev");
+    const prod = lokiValues("prod");
+    expect([dev.deploymentMode, prod.deploymentMode]).toEqual(["Monolithic", "Distributed"]);
+    expect([dev.minio.enabled, prod.minio.enabled]).toEqual([true, false]);
+    expect(dev.loki.storage).toBeUndefined();
+    expect(prod.loki.storage.bucketNames).toEqual({ chunks: expect.any(String), ruler: expect.any(String) });
+    expect([dev.loki.commonConfig.replication_factor, prod.loki.commonConfig.replication_factor]).toEqual([
+      1, 3,
+    ]);
+    expect([dev.singleBinary.replicas, prod.singleBinary.replicas]).toEqual([1, 0]);
+    expect([dev.ingester.replicas, prod.ingester.replicas]).toEqual([0, 3]);
+  });
+
+  test("dev and prod differ only where mode, storage, replication, replicas and retention say", () => {
+    const allowed = [
+      /^deploymentMode$/,
+      /^ignoreMinioDeprecation$/,
+      /^minio(\.|$)/,
+      /^serviceAccount(\.|$)/,
+      /^loki\.storage(\.|$)/,
+      /^loki\.commonConfig\.replication_factor$/,
+      /^loki\.limits_config\.retention_period$/,
+      /^(chunksCache|resultsCache)\.allocatedMemory$/,
+      /^(gateway)\.replicas$/,
+      /^(lokiCanary|test)\.enabled$/,
+      /^(singleBinary|ingester|distributor|querier|queryFrontend|queryScheduler|compactor|indexGateway|ruler|patternIngester)\.(replicas|resources|persistence|zoneAwareReplication|enabled)(\.|$)/,
+    ];
+    const unexpected = differingPaths(lokiValues("dev"), lokiValues("prod")).filter(
+      (p) => !allowed.some((pattern) => pattern.test(p)),
+    );
+    expect(unexpected).toEqual([]);
+  });
+
+  test("invalid config is rejected with every problem, and registers no resource", async () => {
+    const attempt = renderStack("prod", (config) => {
+      config.loki = {
+        ...(config.loki as Json),
+        mode: "distributed",
+        objectStore: "minio",
+        retention: "36h",
+        replicaz: 1,
+      };
+    });
+    await expect(attempt).rejects.toThrow(ProgramRunError);
+    const error = (await attempt.catch((e: unknown) => e)) as ProgramRunError;
+    expect(error.cause).toBeInstanceOf(pulumi.RunError);
+    expect(error.message).toContain(
+      'Invalid configuration for stack "prod"; nothing was deployed. Fix stacks/Pulumi.prod.yaml:',
+    );
+    expect(error.message).toContain("loki.replicaz: unknown key");
+    expect(error.registered).toEqual([]);
+  });
+
+  test("switching prod to access keys keeps the keys out of the plan and every rendered file", async () => {
+    const knownSecrets = {
+      lokiS3AccessKeyId: "AKIAKNOWNSECRETID0001",
+      lokiS3SecretAccessKey: "known+secret/key-value",
+    };
+    const rendered = await renderStack(
+      "prod",
+      (config) => {
+        const loki = config.loki as Json;
+        loki.s3 = { ...loki.s3, credentials: "secret", roleArn: undefined };
+      },
+      knownSecrets,
+    );
+    const secret = rendered.resource("kubernetes:core/v1:Secret");
+    expect(secret.inputs.stringData).toBe("[secret]");
+    expect(lokiValues("prod").defaults).toBeUndefined();
+    expect(rendered.values("loki").defaults).toEqual({
+      extraArgs: ["-config.expand-env=true"],
+      extraEnvFrom: [{ secretRef: { name: "loki-s3-credentials" } }],
+    });
+    for (const [file, content] of Object.entries(rendered.files)) {
+      for (const value of Object.values(knownSecrets)) {
+        expect({ file, leaks: content.includes(value) }).toEqual({ file, leaks: false });
+      }
+    }
+  });
+
+  test("secure values the render cannot decrypt become placeholders, never a crash", async () => {
+    const rendered = await renderStack("prod", (config) => {
+      const loki = config.loki as Json;
+      loki.s3 = { ...loki.s3, credentials: "secret", roleArn: undefined };
+      config.lokiS3AccessKeyId = { secure: "v1:ciphertext" };
+      config.lokiS3SecretAccessKey = { secure: "v1:ciphertext" };
+    });
+    expect(rendered.resource("kubernetes:core/v1:Secret").inputs.stringData).toBe("[secret]");
+    expect(Object.values(rendered.files).join("")).not.toContain("v1:ciphertext");
+  });
+});
+
+describeWithReference("stack values against the pinned Loki chart", () => {
+  const chart = loadChart(chartCatalog.loki.chart, chartCatalog.loki.version);
+  test.each(stacks)("%s: schema-valid, only known keys, chart checks pass", (stack) => {
+    const values = lokiValues(stack);
+    expect(schemaErrors(chart.schema, values)).toEqual([]);
+    expect(unknownKeys(values, chart)).toEqual([]);
+    expect(lokiChartViolations(values)).toEqual([]);
+  });
+});
+
+describe("npm run render", () => {
+  const run = promisify(execFile);
+  const tsx = path.join(projectRoot, "node_modules", ".bin", "tsx");
+
+  test("writes plan.json, values/<release>.yaml and manifests.yaml for a stack", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+    await run(tsx, ["tools/render.ts", "dev", "--out", out], { cwd: projectRoot });
+    const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
+    expect(Object.keys(plan)).toEqual(["project", "stack", "resources", "outputs"]);
+    expect(plan.resources[0]).toEqual({
+      type: "pulumi:pulumi:Stack",
+      name: "dynamo-logging-dev",
+      parent: null,
+      inputs: {},
+      protect: false,
+    });
+    for (const resource of plan.resources) {
+      expect(Object.keys(resource)).toEqual(["type", "name", "parent", "inputs", "protect"]);
+    }
+    expect(fs.readFileSync(path.join(out, "values", "loki.yaml"), "utf8")).toContain(
+      "deploymentMode: Monolithic",
+    );
+    expect(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8")).toContain("kind: Namespace");
+  });
+
+  test("exits non-zero with a clear message for a stack that does not exist", async () => {
+    const attempt = run(tsx, ["tools/render.ts", "nosuchstack"], { cwd: projectRoot });
+    await expect(attempt).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        'No stack "nosuchstack": stacks/Pulumi.nosuchstack.yaml does not exist',
+      ),
+    });
+  });
+});

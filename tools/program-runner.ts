@@ -1,0 +1,144 @@
+/**
+ * Runs the real program (`infra/index.ts`, exactly what `pulumi up` runs) in-process on Pulumi's
+ * mock runtime and records what it registers. Used by the render, the tests and the benchmark.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { projectName } from "../infra/config";
+
+/** What stands in for a secret anywhere we print: the render, the plan, test failure messages. */
+export const secretPlaceholder = "[secret]";
+
+export interface RecordedResource {
+  /** Pulumi type token, e.g. `kubernetes:helm.sh/v3:Release`. */
+  type: string;
+  /** Logical name. */
+  name: string;
+  /** The parent's `type::name`, or null for the root stack. */
+  parent: string | null;
+  /** Inputs as the engine receives them; a top-level input holding any secret is `"[secret]"`. */
+  inputs: Record<string, unknown>;
+  /** Whether `pulumi destroy` must first lift protection (own or inherited from the parent). */
+  protect: boolean;
+}
+
+export interface ProgramRun {
+  project: string;
+  stack: string;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  stack: string;
+  /** Raw config as the engine passes it: `<project>:<key>` to string (JSON for structured values). */
+  config: Record<string, string>;
+  /** Keys of `config` that were set with `--secret`. */
+  secretKeys?: readonly string[];
+}
+
+const programEntry = path.resolve(__dirname, "..", "infra", "index.ts");
+
+const mocks: pulumi.runtime.Mocks = {
+  newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+  call: (args) => args.inputs,
+};
+
+/**
+ * Raised when the program (or body) throws: carries what had been registered by then, so tests can
+ * prove that invalid config registers nothing. Its message is the original one.
+ */
+export class ProgramRunError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly registered: string[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/** Runs the real program entry for a stack. */
+export function runProgram(options: RunOptions): Promise<ProgramRun> {
+  return runWithMocks(options, () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program: unknown = require(programEntry);
+    return typeof program === "function" ? program() : program;
+  });
+}
+
+/**
+ * Runs `body` as a Pulumi program on the mock runtime and records every resource it registers,
+ * in construction order, with resolved inputs and effective `protect`.
+ */
+export async function runWithMocks(options: RunOptions, body: () => unknown): Promise<ProgramRun> {
+  await pulumi.runtime.setMocks(mocks, projectName, options.stack, false);
+  pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
+
+  const stackKey = `pulumi:pulumi:Stack::${projectName}-${options.stack}`;
+  const pending: Promise<RecordedResource>[] = [];
+  const keys = new Map<pulumi.Resource, { key: string; protect: boolean }>();
+
+  // The body's error is caught inside the stack's init and rethrown after it: thrown through the
+  // root Stack it would also surface as unhandled rejections of the Stack's derived outputs.
+  let failure: { error: unknown } | undefined;
+  const exported = await pulumi.runtime.runInPulumiStack(async () => {
+    const stackResource = pulumi.runtime.getStackResource();
+    if (stackResource) keys.set(stackResource, { key: stackKey, protect: false });
+    pulumi.runtime.registerStackTransformation((args) => {
+      const parent = keys.get(args.opts.parent ?? stackResource!);
+      const protect = args.opts.protect ?? parent?.protect ?? false;
+      const key = `${args.type}::${args.name}`;
+      keys.set(args.resource, { key, protect });
+      pending.push(
+        resolveInputs(args.props).then((inputs) => ({
+          type: args.type,
+          name: args.name,
+          parent: parent?.key ?? stackKey,
+          inputs,
+          protect,
+        })),
+      );
+      return undefined;
+    });
+    try {
+      return (await body()) as pulumi.Inputs | undefined;
+    } catch (error) {
+      failure = { error };
+      return undefined;
+    }
+  });
+  if (failure) {
+    const registered = [...keys.values()].map((entry) => entry.key).filter((key) => key !== stackKey);
+    throw new ProgramRunError(failure.error, registered);
+  }
+
+  const stack: RecordedResource = {
+    type: "pulumi:pulumi:Stack",
+    name: `${projectName}-${options.stack}`,
+    parent: null,
+    inputs: {},
+    protect: false,
+  };
+  return {
+    project: projectName,
+    stack: options.stack,
+    resources: [stack, ...(await Promise.all(pending))],
+    outputs: await resolveInputs(exported ?? {}),
+  };
+}
+
+/** Resolves each top-level input; one holding a secret anywhere becomes the placeholder, as in the engine. */
+async function resolveInputs(props: pulumi.Inputs): Promise<Record<string, unknown>> {
+  const resolved: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined) continue;
+    const output = pulumi.output(value);
+    const secret = await pulumi.isSecret(output);
+    resolved[key] = secret ? secretPlaceholder : await valueOf(output);
+  }
+  return resolved;
+}
+
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
