@@ -127,6 +127,9 @@ const defaultCaches: Record<LokiMode, Required<LokiCaches>> = {
   distributed: { chunksMemoryMb: 2048, resultsMemoryMb: 512 },
 };
 
+/** Fraction of each Loki container's memory limit that the chart sets as GOMEMLIMIT. */
+export const goMemLimitFactor = 0.85;
+
 /** Loki's index period; retention must be a whole number of them. */
 export const indexPeriodHours = 24;
 
@@ -344,6 +347,11 @@ export function lokiEndpoints(releaseName: string, namespace: string, clusterDom
   return { pushUrl: `http://${host}/loki/api/v1/push`, queryUrl: `http://${host}` };
 }
 
+/** Whether Loki authenticates to S3 with access keys (kept in a Secret) rather than an identity. */
+export function usesS3Keys(options: ResolvedLokiOptions): boolean {
+  return options.objectStore === "s3" && options.s3?.credentials === "secret";
+}
+
 /** Environment variables Loki expands in its config when S3 keys come from a Secret. */
 export const s3CredentialEnv = {
   accessKeyId: "LOKI_S3_ACCESS_KEY_ID",
@@ -365,11 +373,18 @@ type Values = Record<string, unknown>;
 export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRefs = {}): Values {
   const { mode } = options;
   const active: readonly LokiComponent[] = lokiComponentsByMode[mode];
+  const { defaults: storeDefaults, ...storeValues } = objectStoreValues(options, refs);
   const values: Values = {
     deploymentMode: chartDeploymentMode[mode],
     global: { clusterDomain: options.clusterDomain },
     loki: lokiConfigValues(options),
-    ...objectStoreValues(options, refs),
+    ...storeValues,
+    defaults: {
+      // Stated rather than inherited: every Loki workload's GOMEMLIMIT is 85% of its memory limit,
+      // so the Go heap gives way before the kernel's OOM killer steps in.
+      goSettings: { goMemLimitFactor },
+      ...(storeDefaults as Values | undefined),
+    },
     chunksCache: {
       allocatedMemory: options.caches.chunksMemoryMb,
       // The seed's choice: the default 500MB write-back buffer outgrows small pods.
@@ -499,7 +514,7 @@ function objectStoreValues(options: ResolvedLokiOptions, refs: LokiValueRefs): V
       },
     };
   }
-  if (options.s3!.credentials === "secret") {
+  if (usesS3Keys(options)) {
     return {
       minio: { enabled: false },
       defaults: {

@@ -9,6 +9,7 @@ import {
   type ResolvedLokiOptions,
   resolveLokiOptions,
   s3CredentialEnv,
+  usesS3Keys,
 } from "./loki-values";
 
 /**
@@ -191,10 +192,9 @@ export class LokiStack extends pulumi.ComponentResource {
     const options = validatedOptions(name, args);
     super("dynamo-logging:index:LokiStack", name, {}, opts);
 
-    const usesKeys = options.objectStore === "s3" && options.s3?.credentials === "secret";
     const credentialsSecretName = `${options.releaseName}-s3-credentials`;
     let credentials: k8s.core.v1.Secret | undefined;
-    if (usesKeys) {
+    if (usesS3Keys(options)) {
       credentials = new k8s.core.v1.Secret(
         `${name}-s3-credentials`,
         {
@@ -240,8 +240,7 @@ export class LokiStack extends pulumi.ComponentResource {
 function validatedOptions(name: string, args: LokiStackArgs): ResolvedLokiOptions {
   const options = resolveLokiOptions(args);
   const problems = lokiOptionProblems(options);
-  const usesKeys = options.objectStore === "s3" && options.s3?.credentials === "secret";
-  if (usesKeys && (args.s3AccessKeyId === undefined || args.s3SecretAccessKey === undefined)) {
+  if (usesS3Keys(options) && (args.s3AccessKeyId === undefined || args.s3SecretAccessKey === undefined)) {
     problems.push({
       path: "s3AccessKeyId",
       message: 's3.credentials "secret" needs s3AccessKeyId and s3SecretAccessKey',

@@ -10,6 +10,7 @@ import {
   lokiObjectStores,
   type LokiStackOptions,
   resolveLokiOptions,
+  usesS3Keys,
 } from "../components";
 
 export const projectName = "dynamo-logging";
@@ -97,8 +98,7 @@ export const stackConfigSchema = z
     lokiS3SecretAccessKey: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
-    const loki = resolveLokiOptions(config.loki);
-    const needsKeys = loki.objectStore === "s3" && loki.s3?.credentials === "secret";
+    const needsKeys = usesS3Keys(resolveLokiOptions(config.loki));
     for (const key of secretConfigKeys) {
       if (needsKeys && config[key] === undefined) {
         ctx.addIssue({

@@ -52,6 +52,7 @@ describe("LokiStack", () => {
     expect(secret.inputs.stringData).toBe(secretPlaceholder);
     const values = rendered.values("loki") as { defaults: unknown };
     expect(values.defaults).toEqual({
+      goSettings: { goMemLimitFactor: 0.85 },
       extraArgs: ["-config.expand-env=true"],
       extraEnvFrom: [{ secretRef: { name: "loki-s3-credentials" } }],
     });

@@ -165,6 +165,7 @@ describe("Loki values", () => {
       },
     });
     expect(values.defaults).toEqual({
+      goSettings: { goMemLimitFactor: 0.85 },
       extraArgs: ["-config.expand-env=true"],
       extraEnvFrom: [{ secretRef: { name: "loki-s3-credentials" } }],
     });
@@ -176,7 +177,7 @@ describe("Loki values", () => {
       annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/loki" },
     });
     expect(values.loki.storage.s3).not.toHaveProperty("accessKeyId");
-    expect(values).not.toHaveProperty("defaults");
+    expect(values.defaults).toEqual({ goSettings: { goMemLimitFactor: 0.85 } });
   });
 
   test("the canary and helm test are switched together", () => {

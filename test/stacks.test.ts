@@ -124,8 +124,9 @@ describe("stacks", () => {
     );
     const secret = rendered.resource("kubernetes:core/v1:Secret");
     expect(secret.inputs.stringData).toBe("[secret]");
-    expect(lokiValues("prod").defaults).toBeUndefined();
+    expect(lokiValues("prod").defaults).not.toHaveProperty("extraEnvFrom");
     expect(rendered.values("loki").defaults).toEqual({
+      goSettings: { goMemLimitFactor: 0.85 },
       extraArgs: ["-config.expand-env=true"],
       extraEnvFrom: [{ secretRef: { name: "loki-s3-credentials" } }],
     });
