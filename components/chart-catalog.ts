@@ -22,6 +22,15 @@ export const chartCatalog = {
     chart: "loki",
     version: "18.11.0",
   },
+  /**
+   * Grafana's Kubernetes monitoring chart, used for its Alloy log collector only. 4.x: destinations
+   * and collectors are maps, pod logs are the podLogsViaKubernetesApi / podLogsViaLoki features.
+   */
+  k8sMonitoring: {
+    repo: "https://grafana.github.io/helm-charts",
+    chart: "k8s-monitoring",
+    version: "4.4.0",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartName = keyof typeof chartCatalog;

@@ -1,3 +1,5 @@
+import type { OptionProblem } from "./options";
+
 /**
  * Small pure helpers for Kubernetes values shared by the components: resource quantities,
  * requirements and names.
@@ -52,10 +54,10 @@ export function parseMemory(quantity: string): number | undefined {
 
 /**
  * Requests above limits are rejected by the API server only at apply time; saying so at preview
- * time is kinder. Returns a sentence per violation, naming the field under `path`.
+ * time is kinder. One problem per violation, with its path below `path`.
  */
-export function resourceProblems(path: string, resources: ResourceRequirements): string[] {
-  const problems: string[] = [];
+export function resourceProblems(path: string, resources: ResourceRequirements): OptionProblem[] {
+  const problems: OptionProblem[] = [];
   const checks = [
     ["cpu", parseCpu, cpuQuantityHint],
     ["memory", parseMemory, memoryQuantityHint],
@@ -64,15 +66,22 @@ export function resourceProblems(path: string, resources: ResourceRequirements):
     const request = parse(resources.requests[field]);
     const limit = parse(resources.limits[field]);
     if (request === undefined) {
-      problems.push(`${path}.requests.${field}: "${resources.requests[field]}" is not ${hint}`);
+      problems.push({
+        path: `${path}.requests.${field}`,
+        message: `"${resources.requests[field]}" is not ${hint}`,
+      });
     }
-    if (limit === undefined)
-      problems.push(`${path}.limits.${field}: "${resources.limits[field]}" is not ${hint}`);
+    if (limit === undefined) {
+      problems.push({
+        path: `${path}.limits.${field}`,
+        message: `"${resources.limits[field]}" is not ${hint}`,
+      });
+    }
     if (request !== undefined && limit !== undefined && request > limit) {
-      problems.push(
-        `${path}.requests.${field}: ${resources.requests[field]} is above the limit ` +
-          `${resources.limits[field]}; a request must not exceed its limit`,
-      );
+      problems.push({
+        path: `${path}.requests.${field}`,
+        message: `${resources.requests[field]} is above the limit ${resources.limits[field]}; a request must not exceed its limit`,
+      });
     }
   }
   return problems;

@@ -21,6 +21,7 @@ import type {
   LokiS3Options,
   LokiStackOptions,
 } from "./loki";
+import type { OptionProblem } from "./options";
 
 export const lokiModes = ["single", "simpleScalable", "distributed"] as const satisfies readonly LokiMode[];
 export const lokiObjectStores = ["minio", "s3"] as const satisfies readonly LokiObjectStore[];
@@ -203,12 +204,6 @@ export function resolveLokiOptions(options: LokiStackOptions): ResolvedLokiOptio
   };
 }
 
-/** One thing wrong with the options: where (a dotted path below the options) and why. */
-export interface OptionProblem {
-  path: string;
-  message: string;
-}
-
 const releaseNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const roleArnPattern = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
@@ -293,10 +288,7 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
       );
       continue;
     }
-    for (const message of resourceProblems(`resources.${component}`, options.resources[component]!)) {
-      const [path, ...rest] = message.split(": ");
-      problem(path, rest.join(": "));
-    }
+    problems.push(...resourceProblems(`resources.${component}`, options.resources[component]!));
   }
   if (mode === "single" && options.replicas.singleBinary !== 1) {
     problem(

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartCatalog } from "./chart-catalog";
 import type { ResourceRequirements } from "./kubernetes";
+import { invalidArgumentsError } from "./options";
 import {
   buildLokiValues,
   lokiEndpoints,
@@ -246,11 +247,6 @@ function validatedOptions(name: string, args: LokiStackArgs): ResolvedLokiOption
       message: 's3.credentials "secret" needs s3AccessKeyId and s3SecretAccessKey',
     });
   }
-  if (problems.length > 0) {
-    throw new Error(
-      `LokiStack "${name}" has invalid arguments:\n` +
-        problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
-    );
-  }
+  if (problems.length > 0) throw invalidArgumentsError("LokiStack", name, problems);
   return options;
 }

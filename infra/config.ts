@@ -5,10 +5,14 @@
  */
 import { z } from "zod";
 import {
+  type AlloyCollectorOptions,
+  alloyGatherMethods,
+  alloyOptionProblems,
   lokiOptionProblems,
   lokiModes,
   lokiObjectStores,
   type LokiStackOptions,
+  resolveAlloyOptions,
   resolveLokiOptions,
   usesS3Keys,
 } from "../components";
@@ -89,11 +93,29 @@ const lokiSchema = z
     }
   }) satisfies z.ZodType<LokiStackOptions>;
 
+const alloySchema = z
+  .strictObject({
+    releaseName: z.string().optional(),
+    clusterName: z.string().min(1).optional(),
+    namespaces: z.array(z.string()).optional(),
+    gatherMethod: z.enum(alloyGatherMethods).optional(),
+    replicas: positive.optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    structuredMetadata: z.record(z.string(), z.string()).optional(),
+    resources: resourceRequirements.optional(),
+  })
+  .superRefine((options, ctx) => {
+    for (const problem of alloyOptionProblems(resolveAlloyOptions(options))) {
+      ctx.addIssue({ code: "custom", path: problem.path.split("."), message: problem.message });
+    }
+  }) satisfies z.ZodType<AlloyCollectorOptions>;
+
 export const stackConfigSchema = z
   .strictObject({
     /** Namespace the logging stack (Loki) is installed into; created by the program. */
     namespace: dnsLabel.default("logging"),
     loki: lokiSchema.default({}),
+    alloy: alloySchema.default({}),
     lokiS3AccessKeyId: z.string().min(1).optional(),
     lokiS3SecretAccessKey: z.string().min(1).optional(),
   })

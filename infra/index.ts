@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LokiStack } from "../components";
+import { AlloyCollector, LokiStack } from "../components";
 import { loadStackConfig } from "./load-config";
 
 /**
@@ -20,8 +20,16 @@ export = async () => {
     s3SecretAccessKey: secrets.getSecret("lokiS3SecretAccessKey"),
   });
 
+  const collector = new AlloyCollector("alloy", {
+    ...config.alloy,
+    namespace: namespace.metadata.name,
+    pushUrl: loki.pushUrl,
+    tenantId: loki.tenantId,
+  });
+
   return {
     lokiPushUrl: loki.pushUrl,
     lokiQueryUrl: loki.queryUrl,
+    alloyNamespaces: collector.collectedNamespaces,
   };
 };

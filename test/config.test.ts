@@ -34,7 +34,7 @@ describe("stack config", () => {
   test("unknown keys are rejected at any depth, naming the keys allowed there", () => {
     expect(problems({ nmespace: "x", loki: { mode: "single", objectStor: "s3" } })).toEqual([
       expect.stringMatching(/^loki\.objectStor: unknown key; allowed here: .*objectStore/),
-      "nmespace: unknown key; allowed here: namespace, loki, lokiS3AccessKeyId, lokiS3SecretAccessKey",
+      "nmespace: unknown key; allowed here: namespace, loki, alloy, lokiS3AccessKeyId, lokiS3SecretAccessKey",
     ]);
   });
 
@@ -163,6 +163,18 @@ describe("stack config", () => {
         expect.stringMatching(/^lokiS3AccessKeyId: is set but unused/),
       ]);
     });
+  });
+
+  test("collector problems name their config path", () => {
+    expect(problems({ alloy: { labels: { pod: "x" }, gatherMethod: "files" } })).toEqual([
+      'alloy.gatherMethod: got "files"; allowed: "kubernetesApi", "nodeFiles"',
+    ]);
+    expect(problems({ alloy: { labels: { pod: "x" }, namespaces: [] } })).toEqual([
+      expect.stringMatching(
+        /^alloy\.labels\.pod: "pod" holds a per-pod or per-request value; .*alloy\.structuredMetadata/,
+      ),
+      expect.stringMatching(/^alloy\.namespaces: is empty/),
+    ]);
   });
 
   test("the message names the stack file to fix and how to set a path", () => {

@@ -8,6 +8,7 @@ import { chartCatalog } from "../components";
 import { ProgramRunError } from "../tools/program-runner";
 import { listStacks, projectRoot } from "../tools/stack-config";
 import { loadChart, schemaErrors, unknownKeys } from "./helpers/chart";
+import { k8sMonitoringFreeFormPaths, loadK8sMonitoringChart } from "./helpers/k8s-monitoring";
 import { lokiChartViolations } from "./helpers/loki-rules";
 import { type Rendered, releaseType, renderStack } from "./helpers/program";
 import { describeWithReference } from "./helpers/reference";
@@ -38,7 +39,7 @@ describe("stacks", () => {
   });
 
   test.each(stacks)(
-    "%s renders a namespace, a LokiStack and its release, with the URLs as outputs",
+    "%s renders the namespace, Loki and the collector, with URLs and namespaces as outputs",
     (stack) => {
       const rendered = renders.get(stack)!;
       expect(rendered.run.resources.map((r) => `${r.type}::${r.name}`)).toEqual(
@@ -46,14 +47,24 @@ describe("stacks", () => {
           "kubernetes:core/v1:Namespace::logging",
           "dynamo-logging:index:LokiStack::loki",
           `${releaseType}::loki`,
+          "dynamo-logging:index:AlloyCollector::alloy",
+          `${releaseType}::alloy`,
         ]),
       );
       expect(rendered.run.outputs).toEqual({
         lokiPushUrl: "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push",
         lokiQueryUrl: "http://loki-gateway.logging.svc.cluster.local",
+        alloyNamespaces: ["dynamo"],
       });
     },
   );
+
+  test.each(stacks)("%s: the collector pushes to that stack's Loki and reports what it collects", (stack) => {
+    const rendered = renders.get(stack)!;
+    const collector = rendered.values("alloy");
+    expect(collector.destinations.loki.url).toBe(rendered.run.outputs.lokiPushUrl);
+    expect(rendered.run.outputs.alloyNamespaces).toEqual(collector.podLogsViaKubernetesApi.namespaces);
+  });
 
   test("dev is a single binary on MinIO; prod is Distributed on S3 with replication 3", () => {
     const dev = lokiValues("dev");
@@ -149,13 +160,22 @@ describe("stacks", () => {
   });
 });
 
-describeWithReference("stack values against the pinned Loki chart", () => {
+describeWithReference("stack values against the pinned charts", () => {
   const chart = loadChart(chartCatalog.loki.chart, chartCatalog.loki.version);
   test.each(stacks)("%s: schema-valid, only known keys, chart checks pass", (stack) => {
     const values = lokiValues(stack);
     expect(schemaErrors(chart.schema, values)).toEqual([]);
     expect(unknownKeys(values, chart)).toEqual([]);
     expect(lokiChartViolations(values)).toEqual([]);
+  });
+});
+
+describeWithReference("stack values against the pinned k8s-monitoring chart", () => {
+  const { top, composed } = loadK8sMonitoringChart();
+  test.each(stacks)("%s: schema-valid and only known keys", (stack) => {
+    const values = renders.get(stack)!.values("alloy");
+    expect(schemaErrors(top.schema, values)).toEqual([]);
+    expect(unknownKeys(values, composed, k8sMonitoringFreeFormPaths)).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 /** Checks of Helm values against a pinned chart's own values.yaml and values.schema.json. */
-import Ajv from "ajv";
+import Ajv, { type ValidateFunction } from "ajv";
 import { readReferenceJson, readReferenceYaml } from "./reference";
 
 type Json = Record<string, unknown>;
@@ -24,9 +24,14 @@ export function loadChart(chart: string, version: string): PinnedChart {
 }
 
 /** Schema violations as readable lines; empty when the values validate. */
+const validators = new WeakMap<Json, ValidateFunction>();
+
 export function schemaErrors(schema: Json, values: unknown): string[] {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  const validate = ajv.compile(schema);
+  let validate = validators.get(schema);
+  if (!validate) {
+    validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    validators.set(schema, validate);
+  }
   if (validate(values)) return [];
   return (validate.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message}`);
 }
@@ -38,11 +43,17 @@ const isObject = (value: unknown): value is Json =>
  * Paths in `values` that the chart does not know. No chart schema rejects unknown keys, so a
  * misspelled or misplaced value would otherwise be dropped silently. A map is free-form (any key
  * allowed) where the schema lists no properties for it (`skipProperties`, typed maps) or the
- * chart's default is empty.
+ * chart's default is empty, or where the caller names the path as a map the chart documents as open
+ * but whose inferred schema lists its default keys.
  */
-export function unknownKeys(values: unknown, chart: PinnedChart): string[] {
+export function unknownKeys(
+  values: unknown,
+  chart: PinnedChart,
+  freeFormPaths: readonly string[] = [],
+): string[] {
   const found: string[] = [];
   const walk = (ours: unknown, defaults: unknown, schema: SchemaNode | undefined, path: string) => {
+    if (freeFormPaths.includes(path)) return;
     if (Array.isArray(ours)) {
       if (Array.isArray(defaults) && isObject(defaults[0])) {
         ours.forEach((item, i) => walk(item, defaults[0], schema?.items, `${path}[${i}]`));
@@ -61,4 +72,16 @@ export function unknownKeys(values: unknown, chart: PinnedChart): string[] {
   };
   walk(values, chart.defaults, chart.schema as SchemaNode, "");
   return found;
+}
+
+/** Deep merge of chart defaults, the later winning: how Helm layers a subchart's values. */
+export function mergeDefaults(...layers: unknown[]): Json {
+  const merged: Json = {};
+  for (const layer of layers) {
+    if (!isObject(layer)) continue;
+    for (const [key, value] of Object.entries(layer)) {
+      merged[key] = isObject(value) && isObject(merged[key]) ? mergeDefaults(merged[key], value) : value;
+    }
+  }
+  return merged;
 }

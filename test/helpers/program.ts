@@ -9,6 +9,8 @@ import { projectRoot, stackConfigFromObject } from "../../tools/stack-config";
 
 export const releaseType = "kubernetes:helm.sh/v3:Release";
 
+type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 /** A stack's config as written in its file, keys without the project prefix, for tests to mutate. */
 export function stackConfig(stack: string): Record<string, unknown> {
   const document = parse(fs.readFileSync(path.join(projectRoot, stackFile(stack)), "utf8")) as {
@@ -24,8 +26,8 @@ export interface Rendered {
   files: RenderedFiles;
   /** The one resource of this type (and name, if given); fails the test if not exactly one. */
   resource(type: string, name?: string): RecordedResource;
-  /** Helm values of the release with this release name. */
-  values(releaseName: string): Record<string, unknown>;
+  /** Helm values of the release with this release name, loosely typed for assertions. */
+  values(releaseName: string): Values;
 }
 
 /**
@@ -71,7 +73,7 @@ function rendered(run: ProgramRun): Rendered {
     values: (releaseName) => {
       const release = run.resources.find((r) => r.type === releaseType && r.inputs.name === releaseName);
       if (!release) throw new Error(`no Helm release named ${releaseName}`);
-      return release.inputs.values as Record<string, unknown>;
+      return release.inputs.values as Values;
     },
   };
 }

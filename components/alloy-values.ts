@@ -1,0 +1,199 @@
+/**
+ * The functional core of the collector: options in, resolved settings, problems and Helm values
+ * for the k8s-monitoring chart out. No Pulumi here.
+ */
+import { dynamoLogStages, renderAlloyStages } from "./alloy-pipeline";
+import type { AlloyCollectorOptions, AlloyGatherMethod } from "./alloy";
+import { type ResourceRequirements, resourceProblems } from "./kubernetes";
+import type { OptionProblem } from "./options";
+
+export const alloyGatherMethods = [
+  "kubernetesApi",
+  "nodeFiles",
+] as const satisfies readonly AlloyGatherMethod[];
+
+/** The one collector this chart release defines; every feature is assigned to it by name. */
+export const collectorName = "alloy-logs";
+/** The destination key in the chart's `destinations` map. */
+export const lokiDestinationName = "loki";
+
+/**
+ * Loki labels set from the operator's pod labels: a graph deployment and a component type are a
+ * handful of values per cluster, so they index well. Namespace, container and job come from the
+ * chart itself.
+ */
+export const dynamoPodLabels: Record<string, string> = {
+  nvidia_com_dynamo_graph_deployment_name: "nvidia.com/dynamo-graph-deployment-name",
+  nvidia_com_dynamo_component_type: "nvidia.com/dynamo-component-type",
+};
+
+/** Each gather method is a chart feature plus the collector shape it needs. */
+const gatherMethods: Record<AlloyGatherMethod, { feature: string; presets: string[] }> = {
+  // Tails logs through the API server: no host mounts. Clustering shares the pods out among
+  // replicas (the chart refuses kubernetesApi on several unclustered replicas).
+  kubernetesApi: { feature: "podLogsViaKubernetesApi", presets: ["clustered", "deployment"] },
+  // Reads /var/log/pods on every node: no API server load, but a DaemonSet with host mounts.
+  nodeFiles: { feature: "podLogsViaLoki", presets: ["filesystem-log-reader", "daemonset"] },
+};
+
+export interface ResolvedAlloyOptions {
+  releaseName: string;
+  clusterName: string;
+  namespaces: string[];
+  gatherMethod: AlloyGatherMethod;
+  replicas: number;
+  labels: Record<string, string>;
+  structuredMetadata: Record<string, string>;
+  resources: ResourceRequirements;
+}
+
+const defaultResources: ResourceRequirements = {
+  requests: { cpu: "100m", memory: "256Mi" },
+  limits: { cpu: "1", memory: "1Gi" },
+};
+
+export function resolveAlloyOptions(options: AlloyCollectorOptions): ResolvedAlloyOptions {
+  return {
+    releaseName: options.releaseName ?? "alloy",
+    clusterName: options.clusterName ?? "dynamo-log-collector",
+    namespaces: options.namespaces ?? ["dynamo"],
+    gatherMethod: options.gatherMethod ?? "kubernetesApi",
+    replicas: options.replicas ?? 1,
+    labels: { ...dynamoPodLabels, ...options.labels },
+    structuredMetadata: { ...options.structuredMetadata },
+    resources: options.resources ?? defaultResources,
+  };
+}
+
+/**
+ * Loki label names whose values are unique per pod or per request. As labels, each value starts a
+ * new stream: the index grows with traffic until Loki rejects pushes (max streams per tenant).
+ */
+export const perRequestOrPodLabelNames = [
+  "pod",
+  "pod_name",
+  "k8s_pod_name",
+  "pod_uid",
+  "pod_ip",
+  "instance",
+  "service_instance_id",
+  "container_id",
+  "trace_id",
+  "traceid",
+  "span_id",
+  "parent_id",
+  "request_id",
+  "x_request_id",
+  "x_dynamo_request_id",
+  "message",
+  "time",
+  "timestamp",
+] as const;
+
+/** Kubernetes pod labels whose values differ from one pod (or rollout) to the next. */
+export const perPodKubernetesLabels = [
+  "pod-template-hash",
+  "controller-revision-hash",
+  "statefulset.kubernetes.io/pod-name",
+  "apps.kubernetes.io/pod-index",
+  "batch.kubernetes.io/controller-uid",
+  "controller-uid",
+] as const;
+
+const lokiLabelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const cardinalityAdvice =
+  "as a Loki label every value starts a new stream and the index explodes; " +
+  "put it in alloy.structuredMetadata instead, where it stays filterable without being indexed";
+
+export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const problem = (path: string, message: string) => problems.push({ path, message });
+
+  if (options.namespaces.length === 0) {
+    problem(
+      "namespaces",
+      "is empty: the collector gathers only the namespaces listed, so nothing would be collected",
+    );
+  }
+  options.namespaces.forEach((namespace, i) => {
+    if (!dnsLabel.test(namespace)) problem(`namespaces.${i}`, `"${namespace}" is not a namespace name`);
+    if (options.namespaces.indexOf(namespace) !== i)
+      problem(`namespaces.${i}`, `"${namespace}" is listed twice`);
+  });
+
+  for (const [label, source] of Object.entries(options.labels)) {
+    const path = `labels.${label}`;
+    if (!lokiLabelName.test(label)) {
+      problem(
+        path,
+        `"${label}" is not a Loki label name; use letters, digits and "_", not starting with a digit`,
+      );
+    } else if ((perRequestOrPodLabelNames as readonly string[]).includes(label.toLowerCase())) {
+      problem(path, `"${label}" holds a per-pod or per-request value; ${cardinalityAdvice}`);
+    } else if ((perPodKubernetesLabels as readonly string[]).includes(source)) {
+      problem(path, `pod label "${source}" differs from pod to pod; ${cardinalityAdvice}`);
+    }
+  }
+  for (const key of Object.keys(options.structuredMetadata)) {
+    if (key in options.labels) {
+      problem(`structuredMetadata.${key}`, `"${key}" is also a label; a value is either indexed or not`);
+    }
+  }
+
+  if (options.gatherMethod === "nodeFiles" && options.replicas !== 1) {
+    problem("replicas", "applies to gatherMethod kubernetesApi; nodeFiles runs one collector per node");
+  }
+  if (!Number.isInteger(options.replicas) || options.replicas < 1) {
+    problem("replicas", `${options.replicas} is not a positive whole number`);
+  }
+  problems.push(...resourceProblems("resources", options.resources));
+  return problems;
+}
+
+/** Where the collector pushes: resolved values of the Loki component's outputs. */
+export interface AlloyDestination {
+  pushUrl: string;
+  /** Sent as X-Scope-OrgID when Loki runs with multi-tenancy. */
+  tenantId?: string;
+}
+
+type Values = Record<string, unknown>;
+
+/** Helm values for the pinned k8s-monitoring chart: one log collector, one Loki destination. */
+export function buildAlloyValues(options: ResolvedAlloyOptions, destination: AlloyDestination): Values {
+  const method = gatherMethods[options.gatherMethod];
+  const deployment = options.gatherMethod === "kubernetesApi";
+  return {
+    cluster: { name: options.clusterName },
+    destinations: {
+      [lokiDestinationName]: {
+        type: "loki",
+        url: destination.pushUrl,
+        ...(destination.tenantId === undefined ? {} : { tenantId: destination.tenantId }),
+      },
+    },
+    collectors: {
+      [collectorName]: {
+        presets: method.presets,
+        alloy: { resources: options.resources },
+        ...(deployment ? { controller: { replicas: options.replicas } } : {}),
+      },
+    },
+    [method.feature]: {
+      enabled: true,
+      collector: collectorName,
+      destinations: [lokiDestinationName],
+      namespaces: options.namespaces,
+      labels: options.labels,
+      // Added to the chart's own (pod, k8s.pod.name, service.instance.id), which Helm keeps.
+      ...(Object.keys(options.structuredMetadata).length > 0
+        ? { structuredMetadata: options.structuredMetadata }
+        : {}),
+      extraLogProcessingStages: renderAlloyStages(dynamoLogStages()),
+    },
+    // On by default, and it sends metrics: this release is for logs only.
+    selfReporting: { enabled: false },
+  };
+}

@@ -1,0 +1,151 @@
+import {
+  type AlloyCollectorOptions,
+  alloyOptionProblems,
+  buildAlloyValues,
+  chartCatalog,
+  resolveAlloyOptions,
+} from "../components";
+import { schemaErrors, unknownKeys } from "./helpers/chart";
+import { k8sMonitoringFreeFormPaths, loadK8sMonitoringChart } from "./helpers/k8s-monitoring";
+import { describeWithReference } from "./helpers/reference";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const pushUrl = "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push";
+const variants: Record<string, AlloyCollectorOptions> = {
+  "Kubernetes API (default)": {},
+  "Kubernetes API, 3 replicas, extra labels and metadata": {
+    replicas: 3,
+    namespaces: ["dynamo", "dynamo-cloud"],
+    labels: { team: "ml-platform" },
+    structuredMetadata: { node: "kubernetes.io/hostname" },
+  },
+  "node files": { gatherMethod: "nodeFiles" },
+};
+const build = (options: AlloyCollectorOptions, tenantId?: string): Json =>
+  buildAlloyValues(resolveAlloyOptions(options), { pushUrl, tenantId });
+
+const problems = (options: AlloyCollectorOptions) =>
+  alloyOptionProblems(resolveAlloyOptions(options)).map((p) => `${p.path}: ${p.message}`);
+
+describeWithReference(
+  `collector values against chart k8s-monitoring ${chartCatalog.k8sMonitoring.version}`,
+  () => {
+    const { top, composed } = loadK8sMonitoringChart();
+
+    test.each(Object.keys(variants))("%s: validates against values.schema.json", (variant) => {
+      expect(schemaErrors(top.schema, build(variants[variant], "dynamo"))).toEqual([]);
+    });
+
+    test.each(Object.keys(variants))(
+      "%s: uses only keys the chart, its features and collectors know",
+      (variant) => {
+        expect(unknownKeys(build(variants[variant], "dynamo"), composed, k8sMonitoringFreeFormPaths)).toEqual(
+          [],
+        );
+      },
+    );
+
+    test("the v3 shape of the seed's values is what the schema rejects", () => {
+      const v3 = { destinations: [{ name: "loki", type: "loki", url: pushUrl }] };
+      expect(schemaErrors(top.schema, v3)).toEqual([expect.stringMatching(/^\/destinations must be object/)]);
+    });
+
+    test("the key check catches v3 keys that 4.x drops silently", () => {
+      const values = build({});
+      const v3Keys = {
+        ...values,
+        podLogs: { enabled: true },
+        podLogsViaKubernetesApi: { ...values.podLogsViaKubernetesApi, labelsToKeep: ["pod"] },
+      };
+      expect(unknownKeys(v3Keys, composed, k8sMonitoringFreeFormPaths)).toEqual([
+        "podLogsViaKubernetesApi.labelsToKeep",
+        "podLogs",
+      ]);
+    });
+  },
+);
+
+describe("collector values", () => {
+  test("one Loki destination, pointing at the push URL given", () => {
+    expect(build({}).destinations).toEqual({ loki: { type: "loki", url: pushUrl } });
+    expect(build({}, "dynamo").destinations.loki.tenantId).toBe("dynamo");
+  });
+
+  test("one collector, and only pod logs: self-reporting off, no other feature", () => {
+    const values = build({});
+    expect(Object.keys(values.collectors)).toEqual(["alloy-logs"]);
+    expect(values.selfReporting).toEqual({ enabled: false });
+    const features = Object.entries(values).filter(([, v]) => (v as Json)?.enabled === true);
+    expect(features.map(([key]) => key)).toEqual(["podLogsViaKubernetesApi"]);
+  });
+
+  test("Kubernetes API gathering: a clustered Deployment with explicit resources, no host mounts", () => {
+    const values = build({ replicas: 2 });
+    expect(values.collectors["alloy-logs"]).toEqual({
+      presets: ["clustered", "deployment"],
+      controller: { replicas: 2 },
+      alloy: {
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+      },
+    });
+    expect(values.podLogsViaKubernetesApi).toMatchObject({
+      enabled: true,
+      collector: "alloy-logs",
+      destinations: ["loki"],
+      namespaces: ["dynamo"],
+    });
+  });
+
+  test("node file gathering: a DaemonSet reading /var/log through the podLogsViaLoki feature", () => {
+    const values = build({ gatherMethod: "nodeFiles" });
+    expect(values.collectors["alloy-logs"].presets).toEqual(["filesystem-log-reader", "daemonset"]);
+    expect(values.podLogsViaLoki.enabled).toBe(true);
+    expect(values).not.toHaveProperty("podLogsViaKubernetesApi");
+  });
+
+  test("Dynamo's pod labels become Loki labels; pod goes to structured metadata only", () => {
+    const feature = build({}).podLogsViaKubernetesApi;
+    expect(feature.labels).toEqual({
+      nvidia_com_dynamo_graph_deployment_name: "nvidia.com/dynamo-graph-deployment-name",
+      nvidia_com_dynamo_component_type: "nvidia.com/dynamo-component-type",
+    });
+    expect(feature.extraLogProcessingStages).toMatch(/^stage\.label_drop \{\n {2}values = \["pod",/);
+  });
+});
+
+describe("collector option checks", () => {
+  test.each(["pod", "trace_id", "span_id", "x_request_id", "service_instance_id"])(
+    "a %s label is rejected, saying why and what to do instead",
+    (label) => {
+      expect(problems({ labels: { [label]: "some-label" } })).toEqual([
+        `labels.${label}: "${label}" holds a per-pod or per-request value; as a Loki label every value starts a new ` +
+          "stream and the index explodes; put it in alloy.structuredMetadata instead, where it stays filterable without being indexed",
+      ]);
+    },
+  );
+
+  test("a label copied from a per-pod Kubernetes label is rejected too", () => {
+    expect(problems({ labels: { revision: "pod-template-hash" } })).toEqual([
+      expect.stringMatching(
+        /^labels\.revision: pod label "pod-template-hash" differs from pod to pod; .*structuredMetadata/,
+      ),
+    ]);
+  });
+
+  test("namespaces must be listed, valid and unique", () => {
+    expect(problems({ namespaces: [] })).toEqual([
+      expect.stringMatching(/^namespaces: is empty: the collector gathers only/),
+    ]);
+    expect(problems({ namespaces: ["dynamo", "Dynamo", "dynamo"] })).toEqual([
+      'namespaces.1: "Dynamo" is not a namespace name',
+      'namespaces.2: "dynamo" is listed twice',
+    ]);
+  });
+
+  test("replicas apply to the Kubernetes API method only", () => {
+    expect(problems({ gatherMethod: "nodeFiles", replicas: 3 })).toEqual([
+      expect.stringMatching(/^replicas: applies to gatherMethod kubernetesApi/),
+    ]);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The pinned k8s-monitoring chart as one tree of defaults and schemas: its top-level values with
+ * the feature subcharts, the Loki destination and the collector (k8s-monitoring's collector values
+ * over the Alloy chart's) layered in where our values put them.
+ */
+import { chartCatalog, collectorName, lokiDestinationName } from "../../components";
+import { loadChart, mergeDefaults, type PinnedChart } from "./chart";
+import { readReferenceJson, readReferenceYaml } from "./reference";
+
+const { chart, version } = chartCatalog.k8sMonitoring;
+const folder = `charts/${chart}-${version}`;
+
+const features = {
+  podLogsViaKubernetesApi: "feature-pod-logs-via-kubernetes-api",
+  podLogsViaLoki: "feature-pod-logs-via-loki",
+} as const;
+
+/** Maps the chart documents as `<log label>: <pod label>` and the like: any key is allowed. */
+export const k8sMonitoringFreeFormPaths = Object.keys(features).flatMap((feature) => [
+  `${feature}.labels`,
+  `${feature}.structuredMetadata`,
+  `${feature}.annotations`,
+  `${feature}.staticLabels`,
+]);
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function loadK8sMonitoringChart(): { top: PinnedChart; composed: PinnedChart } {
+  const top = loadChart(chart, version);
+  const defaults: Json = mergeDefaults(top.defaults);
+  const schema: Json = JSON.parse(JSON.stringify(top.schema));
+  for (const [key, subchart] of Object.entries(features)) {
+    defaults[key] = mergeDefaults(
+      defaults[key],
+      readReferenceYaml(`${folder}/charts/${subchart}/values.yaml`),
+    );
+    schema.properties[key] = readReferenceJson(`${folder}/charts/${subchart}/values.schema.json`);
+  }
+  defaults.destinations = {
+    [lokiDestinationName]: mergeDefaults(
+      { type: "" },
+      readReferenceYaml(`${folder}/destinations/loki-values.yaml`),
+    ),
+  };
+  schema.properties.destinations = {
+    properties: {
+      [lokiDestinationName]: readReferenceJson(
+        `${folder}/schema-mods/definitions/loki-destination.schema.json`,
+      ),
+    },
+  };
+  defaults.collectors = {
+    [collectorName]: mergeDefaults(
+      readReferenceYaml("charts/alloy-1.11.1/values.yaml"),
+      readReferenceYaml(`${folder}/collectors/alloy-values.yaml`),
+    ),
+  };
+  // No schema for the collector subtree: its keys are checked against the layered defaults alone.
+  schema.properties.collectors = { properties: {} };
+  return { top, composed: { defaults, schema } };
+}
