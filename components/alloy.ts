@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { alloyOptionProblems, buildAlloyValues, resolveAlloyOptions } from "./alloy-values";
-import { chartCatalog } from "./chart-catalog";
+import { chartCatalog, chartSource } from "./chart-catalog";
 import type { ResourceRequirements } from "./kubernetes";
 import { invalidArgumentsError } from "./options";
 
@@ -65,15 +65,12 @@ export class AlloyCollector extends pulumi.ComponentResource {
     if (problems.length > 0) throw invalidArgumentsError("AlloyCollector", name, problems);
     super("dynamo-logging:index:AlloyCollector", name, {}, opts);
 
-    const chart = chartCatalog.k8sMonitoring;
     this.release = new k8s.helm.v3.Release(
       name,
       {
         name: options.releaseName,
         namespace: args.namespace,
-        chart: chart.chart,
-        version: chart.version,
-        repositoryOpts: { repo: chart.repo },
+        ...chartSource(chartCatalog.k8sMonitoring),
         values: pulumi
           .all([args.pushUrl, args.tenantId])
           .apply(([pushUrl, tenantId]) => buildAlloyValues(options, { pushUrl, tenantId })),

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartCatalog } from "./chart-catalog";
+import { chartCatalog, chartSource } from "./chart-catalog";
 import type { ResourceRequirements } from "./kubernetes";
 import { invalidArgumentsError } from "./options";
 import {
@@ -210,15 +210,12 @@ export class LokiStack extends pulumi.ComponentResource {
       );
     }
 
-    const chart = chartCatalog.loki;
     this.release = new k8s.helm.v3.Release(
       name,
       {
         name: options.releaseName,
         namespace: args.namespace,
-        chart: chart.chart,
-        version: chart.version,
-        repositoryOpts: { repo: chart.repo },
+        ...chartSource(chartCatalog.loki),
         values: buildLokiValues(options, { s3CredentialsSecretName: credentialsSecretName }),
         // Loki's StatefulSets take minutes to become ready on a cold cluster.
         timeout: 900,
