@@ -36,6 +36,10 @@ export const chartCatalog = {
 export type ChartName = keyof typeof chartCatalog;
 
 /** The `chart`, `version` and `repositoryOpts` inputs of a `helm.v3.Release` for a pinned chart. */
-export function chartSource(pin: ChartPin): { chart: string; version: string; repositoryOpts: { repo: string } } {
+export function chartSource(pin: ChartPin): {
+  chart: string;
+  version: string;
+  repositoryOpts: { repo: string };
+} {
   return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };
 }
