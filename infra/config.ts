@@ -6,6 +6,10 @@
 import { z } from "zod";
 import {
   type AlloyCollectorOptions,
+  dynamoLogLevels,
+  type DynamoLoggingSettings,
+  resolveSampleOptions,
+  sampleOptionProblems,
   alloyGatherMethods,
   alloyOptionProblems,
   lokiOptionProblems,
@@ -110,16 +114,71 @@ const alloySchema = z
     }
   }) satisfies z.ZodType<AlloyCollectorOptions>;
 
+const logLevel = z.enum(dynamoLogLevels);
+const loggingSettings = z.strictObject({
+  jsonl: z.boolean().optional(),
+  log: z.string().optional(),
+  localTimeZone: z.boolean().optional(),
+  spanEvents: z.boolean().optional(),
+  configFile: z
+    .strictObject({ logLevel: logLevel.optional(), filters: z.record(z.string(), logLevel).optional() })
+    .optional(),
+}) satisfies z.ZodType<DynamoLoggingSettings>;
+
+const sampleSchema = z
+  .strictObject({
+    /** Whether to deploy the sample graph at all. Default false: it asks for a GPU. */
+    enabled: z.boolean().default(false),
+    /** Namespace of the graph: the Dynamo platform's, and one the collector gathers. */
+    namespace: dnsLabel.default("dynamo"),
+    name: z.string().optional(),
+    image: z.string().optional(),
+    model: z.string().min(1).optional(),
+    gpus: positive.optional(),
+    frontendReplicas: count.optional(),
+    workerReplicas: count.optional(),
+    huggingFaceTokenSecret: dnsLabel.optional(),
+    logging: loggingSettings.optional(),
+    serviceLogging: z
+      .strictObject({ Frontend: loggingSettings.optional(), decode: loggingSettings.optional() })
+      .optional(),
+  })
+  .superRefine(({ enabled, namespace: _namespace, image, ...options }, ctx) => {
+    if (!enabled) return;
+    if (image === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["image"],
+        message: "is required when the sample is enabled: the Dynamo runtime image",
+      });
+      return;
+    }
+    for (const problem of sampleOptionProblems(resolveSampleOptions({ ...options, image }))) {
+      ctx.addIssue({ code: "custom", path: problem.path.split("."), message: problem.message });
+    }
+  });
+
 export const stackConfigSchema = z
   .strictObject({
     /** Namespace the logging stack (Loki) is installed into; created by the program. */
     namespace: dnsLabel.default("logging"),
     loki: lokiSchema.default({}),
     alloy: alloySchema.default({}),
+    sample: sampleSchema.default({ enabled: false, namespace: "dynamo" }),
     lokiS3AccessKeyId: z.string().min(1).optional(),
     lokiS3SecretAccessKey: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
+    const collected = resolveAlloyOptions(config.alloy).namespaces;
+    if (config.sample.enabled && !collected.includes(config.sample.namespace)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sample", "namespace"],
+        message:
+          `"${config.sample.namespace}" is not collected, so the sample's logs would never reach Loki; ` +
+          `add it to alloy.namespaces (now ${collected.join(", ")})`,
+      });
+    }
     const needsKeys = usesS3Keys(resolveLokiOptions(config.loki));
     for (const key of secretConfigKeys) {
       if (needsKeys && config[key] === undefined) {

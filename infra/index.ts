@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AlloyCollector, LokiStack } from "../components";
+import { AlloyCollector, DynamoGraphSample, LokiStack } from "../components";
 import { loadStackConfig } from "./load-config";
 
 /**
@@ -26,6 +26,11 @@ export = async () => {
     pushUrl: loki.pushUrl,
     tenantId: loki.tenantId,
   });
+
+  const { enabled: deploySample, image, ...sample } = config.sample;
+  if (deploySample && image !== undefined) {
+    new DynamoGraphSample("sample", { ...sample, image }, { dependsOn: [collector] });
+  }
 
   return {
     lokiPushUrl: loki.pushUrl,

@@ -34,7 +34,7 @@ describe("stack config", () => {
   test("unknown keys are rejected at any depth, naming the keys allowed there", () => {
     expect(problems({ nmespace: "x", loki: { mode: "single", objectStor: "s3" } })).toEqual([
       expect.stringMatching(/^loki\.objectStor: unknown key; allowed here: .*objectStore/),
-      "nmespace: unknown key; allowed here: namespace, loki, alloy, lokiS3AccessKeyId, lokiS3SecretAccessKey",
+      "nmespace: unknown key; allowed here: namespace, loki, alloy, sample, lokiS3AccessKeyId, lokiS3SecretAccessKey",
     ]);
   });
 
@@ -175,6 +175,36 @@ describe("stack config", () => {
       ),
       expect.stringMatching(/^alloy\.namespaces: is empty/),
     ]);
+  });
+
+  describe("sample graph", () => {
+    const image = "nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1";
+
+    test("its namespace must be collected, or its logs would never reach Loki", () => {
+      expect(problems({ sample: { enabled: true, namespace: "inference", image } })).toEqual([
+        'sample.namespace: "inference" is not collected, so the sample\'s logs would never reach Loki; add it to alloy.namespaces (now dynamo)',
+      ]);
+      expect(
+        parse({
+          sample: { enabled: true, namespace: "inference", image },
+          alloy: { namespaces: ["inference"] },
+        }).ok,
+      ).toBe(true);
+    });
+
+    test("an enabled sample needs an image; its logging settings are checked with their path", () => {
+      expect(problems({ sample: { enabled: true } })).toEqual([
+        expect.stringMatching(/^sample\.image: is required/),
+      ]);
+      expect(problems({ sample: { enabled: true, image, logging: { log: "x:debug" } } })).toEqual([
+        'sample.logging.log: "x:debug" separates target and level with ":"; write "x=debug"',
+      ]);
+    });
+
+    test("is off unless enabled: it asks for a GPU", () => {
+      const result = parse({});
+      expect(result.ok && result.config.sample.enabled).toBe(false);
+    });
   });
 
   test("the message names the stack file to fix and how to set a path", () => {

@@ -66,6 +66,28 @@ describe("stacks", () => {
     expect(rendered.run.outputs.alloyNamespaces).toEqual(collector.podLogsViaKubernetesApi.namespaces);
   });
 
+  test.each(stacks)(
+    "%s: a sample graph, where deployed, runs in a namespace the collector gathers",
+    (stack) => {
+      const rendered = renders.get(stack)!;
+      const graphs = rendered.run.resources.filter(
+        (r) => r.type === "kubernetes:nvidia.com/v1alpha1:DynamoGraphDeployment",
+      );
+      for (const graph of graphs) {
+        expect(rendered.run.outputs.alloyNamespaces).toContain(
+          (graph.inputs.metadata as { namespace: string }).namespace,
+        );
+      }
+      expect(graphs).toHaveLength(stack === "dev" ? 1 : stack === "prod" ? 0 : graphs.length);
+    },
+  );
+
+  test("dev's manifests.yaml holds the sample DGD with JSONL logging", () => {
+    const manifests = renders.get("dev")!.files["manifests.yaml"];
+    expect(manifests).toContain("apiVersion: nvidia.com/v1alpha1\nkind: DynamoGraphDeployment");
+    expect(manifests).toMatch(/- name: DYN_LOGGING_JSONL\n\s+value: "1"/);
+  });
+
   test("dev is a single binary on MinIO; prod is Distributed on S3 with replication 3", () => {
     const dev = lokiValues("dev");
     const prod = lokiValues("prod");

@@ -107,6 +107,9 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
       return undefined;
     }
   });
+  // As the real runner does before it exits: let every outstanding registration finish, so that none
+  // lands on the next run's mock monitor.
+  await pulumi.runtime.disconnect();
   if (failure) {
     const registered = [...keys.values()].map((entry) => entry.key).filter((key) => key !== stackKey);
     throw new ProgramRunError(failure.error, registered);

@@ -1,5 +1,6 @@
 /** Checks of Helm values against a pinned chart's own values.yaml and values.schema.json. */
 import Ajv, { type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
 import { readReferenceJson, readReferenceYaml } from "./reference";
 
 type Json = Record<string, unknown>;
@@ -29,7 +30,8 @@ const validators = new WeakMap<Json, ValidateFunction>();
 export function schemaErrors(schema: Json, values: unknown): string[] {
   let validate = validators.get(schema);
   if (!validate) {
-    validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    // Formats too, including the OpenAPI ones of Kubernetes schemas (int32, int64, byte, date-time).
+    validate = addFormats(new Ajv({ strict: false, allErrors: true })).compile(schema);
     validators.set(schema, validate);
   }
   if (validate(values)) return [];

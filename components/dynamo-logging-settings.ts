@@ -1,0 +1,184 @@
+/**
+ * The Dynamo runtime's logging knobs as typed data (see NOTES.md, "Dynamo runtime logging"):
+ * validated, and rendered to the environment variables and TOML file the runtime reads. Pure.
+ */
+import { stringify as toToml } from "smol-toml";
+import type { OptionProblem } from "./options";
+
+export const dynamoLogLevels = ["error", "warn", "info", "debug", "trace", "off"] as const;
+export type DynamoLogLevel = (typeof dynamoLogLevels)[number];
+
+/** An optional logging TOML file, shipped as a ConfigMap and named by DYN_LOGGING_CONFIG_PATH. */
+export interface DynamoLoggingConfigFile {
+  /** `log_level`: the default level. */
+  logLevel?: DynamoLogLevel;
+  /** `[log_filters]`: level per target (Rust module path). */
+  filters?: { [target: string]: DynamoLogLevel };
+}
+
+/**
+ * Logging settings for a DynamoGraphDeployment, at graph level or as a per-service override. In an
+ * override, only the fields set are rendered, so everything else keeps the graph-level value.
+ */
+export interface DynamoLoggingSettings {
+  /** JSONL on stderr (`DYN_LOGGING_JSONL`, and `DYN_LOGGING_CONSOLE_FORMAT` for newer runtimes). Default true. */
+  jsonl?: boolean;
+  /**
+   * `DYN_LOG`, tracing's EnvFilter syntax: a default level and `target=level` directives, e.g.
+   * "info,dynamo_runtime::pipeline=debug". Python components honour only a bare level. Default "info".
+   */
+  log?: string;
+  /** Timestamps in the node's local time zone instead of UTC (`DYN_LOG_USE_LOCAL_TZ`). Default false. */
+  localTimeZone?: boolean;
+  /** Span enter/exit events, for short debugging sessions (`DYN_LOGGING_SPAN_EVENTS`). Default false. */
+  spanEvents?: boolean;
+  /** A logging TOML file, for filters too long for an environment variable. */
+  configFile?: DynamoLoggingConfigFile;
+}
+
+/** A Kubernetes container environment variable. */
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+/** Where the logging TOML is mounted, and so what DYN_LOGGING_CONFIG_PATH says. */
+export const loggingConfigMountDir = "/etc/dynamo/logging";
+export const loggingConfigFileName = "logging.toml";
+export const loggingConfigPath = `${loggingConfigMountDir}/${loggingConfigFileName}`;
+
+const defaults = { jsonl: true, log: "info", localTimeZone: false, spanEvents: false } as const;
+
+/** Graph-level settings with every default applied, so the graph states each variable explicitly. */
+export function resolveDynamoLogging(settings: DynamoLoggingSettings = {}): DynamoLoggingSettings {
+  return { ...defaults, ...settings };
+}
+
+/** One `DYN_LOG` directive: a bare level (the default) or a target with its level. */
+export interface LogDirective {
+  target?: string;
+  level: DynamoLogLevel;
+}
+
+const targetPattern = /^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$/;
+const syntaxHint = 'write "<level>,<target>=<level>", e.g. "info,dynamo_runtime::pipeline=debug"';
+const levelList = dynamoLogLevels.join("|");
+
+function asLevel(text: string): DynamoLogLevel | undefined {
+  const level = text.toLowerCase();
+  return (dynamoLogLevels as readonly string[]).includes(level) ? (level as DynamoLogLevel) : undefined;
+}
+
+/** Parses a DYN_LOG string; every problem is reported, each with the syntax that works. */
+export function parseDynLog(text: string): { directives: LogDirective[]; problems: string[] } {
+  const directives: LogDirective[] = [];
+  const problems: string[] = [];
+  if (text.trim() === "") return { directives, problems: [`is empty; ${syntaxHint}`] };
+  for (const raw of text.split(",")) {
+    const directive = raw.trim();
+    const [target, level, ...rest] = directive.split("=");
+    if (directive === "") {
+      problems.push(`has an empty directive (",,"); ${syntaxHint}`);
+    } else if (level === undefined) {
+      const bare = asLevel(target);
+      // The Dynamo docs' "target:level" is a typo for tracing's "target=level".
+      const colon = target.lastIndexOf(":");
+      const [path, colonLevel] = [target.slice(0, colon), target.slice(colon + 1)];
+      if (bare) {
+        directives.push({ level: bare });
+      } else if (colon > 0 && targetPattern.test(path) && asLevel(colonLevel)) {
+        problems.push(`"${directive}" separates target and level with ":"; write "${path}=${colonLevel}"`);
+      } else {
+        problems.push(`"${directive}" is not a level (${levelList}); to set a target's level ${syntaxHint}`);
+      }
+    } else if (rest.length > 0 || target === "" || !targetPattern.test(target)) {
+      problems.push(
+        `"${directive}" needs a Rust module path as its target (such as dynamo_runtime::pipeline); ${syntaxHint}`,
+      );
+    } else if (!asLevel(level)) {
+      problems.push(`"${directive}" has level "${level}"; levels are ${levelList}`);
+    } else {
+      directives.push({ target, level: asLevel(level)! });
+    }
+  }
+  if (directives.filter((d) => d.target === undefined).length > 1) {
+    problems.push(`sets the default level more than once; ${syntaxHint}`);
+  }
+  const targets = directives.flatMap((d) => (d.target ? [d.target] : []));
+  for (const duplicate of new Set(targets.filter((t, i) => targets.indexOf(t) !== i))) {
+    problems.push(`sets "${duplicate}" more than once`);
+  }
+  return { directives, problems };
+}
+
+/** The canonical DYN_LOG string: default level first, lower-case levels. */
+export function formatDynLog(directives: LogDirective[]): string {
+  const sorted = [...directives.filter((d) => !d.target), ...directives.filter((d) => d.target)];
+  return sorted.map((d) => (d.target ? `${d.target}=${d.level}` : d.level)).join(",");
+}
+
+export function dynamoLoggingProblems(settings: DynamoLoggingSettings): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  if (settings.log !== undefined) {
+    for (const message of parseDynLog(settings.log).problems) problems.push({ path: "log", message });
+  }
+  for (const [target, level] of Object.entries(settings.configFile?.filters ?? {})) {
+    if (!targetPattern.test(target)) {
+      problems.push({
+        path: `configFile.filters.${target}`,
+        message: `"${target}" is not a Rust module path`,
+      });
+    }
+    if (!asLevel(level)) {
+      problems.push({
+        path: `configFile.filters.${target}`,
+        message: `"${level}" is not a level (${levelList})`,
+      });
+    }
+  }
+  return problems;
+}
+
+const flag = (on: boolean) => (on ? "1" : "0");
+
+/**
+ * The environment variables for the settings given, and only those: a per-service override renders
+ * just what it changes. The runtime reads booleans as true for 1/true/on/yes.
+ */
+export function dynamoLoggingEnv(settings: DynamoLoggingSettings): EnvVar[] {
+  const env: EnvVar[] = [];
+  if (settings.jsonl !== undefined) {
+    env.push({ name: "DYN_LOGGING_JSONL", value: flag(settings.jsonl) });
+    // Newer runtimes read this first; it must agree with DYN_LOGGING_JSONL.
+    env.push({ name: "DYN_LOGGING_CONSOLE_FORMAT", value: settings.jsonl ? "jsonl" : "readable" });
+  }
+  if (settings.log !== undefined) {
+    env.push({ name: "DYN_LOG", value: formatDynLog(parseDynLog(settings.log).directives) });
+  }
+  if (settings.localTimeZone !== undefined) {
+    env.push({ name: "DYN_LOG_USE_LOCAL_TZ", value: flag(settings.localTimeZone) });
+  }
+  if (settings.spanEvents !== undefined) {
+    env.push({ name: "DYN_LOGGING_SPAN_EVENTS", value: flag(settings.spanEvents) });
+  }
+  if (settings.configFile !== undefined)
+    env.push({ name: "DYN_LOGGING_CONFIG_PATH", value: loggingConfigPath });
+  return env;
+}
+
+/** The logging TOML the runtime reads from DYN_LOGGING_CONFIG_PATH. */
+export function dynamoLoggingToml(file: DynamoLoggingConfigFile): string {
+  return toToml({
+    ...(file.logLevel === undefined ? {} : { log_level: file.logLevel }),
+    ...(file.filters === undefined ? {} : { log_filters: file.filters }),
+  });
+}
+
+/**
+ * The operator's merge of graph-level `spec.envs` into a service's `envs`: every graph variable the
+ * service does not set, then the service's own. The service wins on the same name.
+ */
+export function mergeEnvs(graph: EnvVar[], service: EnvVar[]): EnvVar[] {
+  const overridden = new Set(service.map((env) => env.name));
+  return [...graph.filter((env) => !overridden.has(env.name)), ...service];
+}

@@ -1,0 +1,120 @@
+import {
+  buildSampleManifests,
+  type DynamoGraphSampleOptions,
+  DynamoGraphSample,
+  dynamoGraphApiVersion,
+  mergeEnvs,
+  resolveSampleOptions,
+} from "../components";
+import { schemaErrors } from "./helpers/chart";
+import { crdJsonSchema } from "./helpers/crd";
+import { recordResources } from "./helpers/program";
+import { describeWithReference, readReferenceYaml } from "./helpers/reference";
+
+const image = "nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1";
+const manifests = (options: Partial<DynamoGraphSampleOptions> = {}) =>
+  buildSampleManifests(resolveSampleOptions({ image, ...options }));
+const effectiveEnv = (options: Partial<DynamoGraphSampleOptions>, service: "Frontend" | "decode") => {
+  const { spec } = manifests(options).graph;
+  return mergeEnvs(spec.envs, spec.services[service].envs ?? []);
+};
+
+const withEverything: Partial<DynamoGraphSampleOptions> = {
+  gpus: 2,
+  workerReplicas: 2,
+  logging: { log: "info,dynamo_runtime=debug", configFile: { logLevel: "info", filters: { h2: "warn" } } },
+  serviceLogging: {
+    decode: { log: "debug", configFile: { filters: { dynamo_llm: "trace" } } },
+    Frontend: { jsonl: false },
+  },
+};
+
+describeWithReference("the sample DGD against the DynamoGraphDeployment CRD", () => {
+  const crd = readReferenceYaml<Record<string, unknown>>(
+    "dynamo/crds/nvidia.com_dynamographdeployments.yaml",
+  );
+  const schema = crdJsonSchema(crd, "v1alpha1");
+
+  test.each([
+    ["defaults", {}],
+    ["every option", withEverything],
+  ])("with %s, validates against the CRD's openAPIV3Schema", (_case, options) => {
+    const { graph } = manifests(options);
+    expect(schemaErrors(schema, { ...graph, metadata: { ...graph.metadata, namespace: "dynamo" } })).toEqual(
+      [],
+    );
+  });
+
+  test("the conversion rejects what the API server would prune", () => {
+    const { graph } = manifests();
+    const misplaced = { ...graph, spec: { ...graph.spec, env: [] } };
+    expect(schemaErrors(schema, misplaced)).toEqual(["/spec must NOT have additional properties"]);
+  });
+});
+
+describe("sample DGD", () => {
+  test("mirrors Dynamo's agg_logging example: a frontend and a GPU decode worker logging JSONL", () => {
+    const { graph } = manifests();
+    expect(graph.apiVersion).toBe(dynamoGraphApiVersion);
+    expect(graph.kind).toBe("DynamoGraphDeployment");
+    expect(graph.spec.envs).toContainEqual({ name: "DYN_LOGGING_JSONL", value: "1" });
+    expect(graph.spec.services.Frontend).toMatchObject({ componentType: "frontend", replicas: 1 });
+    expect(graph.spec.services.decode).toMatchObject({
+      componentType: "worker",
+      envFromSecret: "hf-token-secret",
+      resources: { limits: { gpu: "1" } },
+      extraPodSpec: { mainContainer: { image, command: ["python3", "-m", "dynamo.sglang"] } },
+    });
+  });
+
+  test("per-service overrides win over graph-level values, as the operator merges them", () => {
+    expect(effectiveEnv(withEverything, "decode")).toContainEqual({ name: "DYN_LOG", value: "debug" });
+    expect(effectiveEnv(withEverything, "Frontend")).toEqual(
+      expect.arrayContaining([
+        { name: "DYN_LOGGING_JSONL", value: "0" },
+        { name: "DYN_LOG", value: "info,dynamo_runtime=debug" },
+      ]),
+    );
+  });
+
+  test("logging TOML files ship as ConfigMaps mounted where DYN_LOGGING_CONFIG_PATH points", () => {
+    const { graph, configMaps } = manifests(withEverything);
+    expect(configMaps.map((c) => c.name)).toEqual(["sglang-agg-logging", "sglang-agg-decode-logging"]);
+    expect(graph.spec.envs).toContainEqual({
+      name: "DYN_LOGGING_CONFIG_PATH",
+      value: "/etc/dynamo/logging/logging.toml",
+    });
+    const volumes = (service: "Frontend" | "decode") => graph.spec.services[service].extraPodSpec.volumes;
+    expect(volumes("Frontend")).toEqual([
+      { name: "dynamo-logging-config", configMap: { name: "sglang-agg-logging" } },
+    ]);
+    expect(volumes("decode")).toEqual([
+      { name: "dynamo-logging-config", configMap: { name: "sglang-agg-decode-logging" } },
+    ]);
+    expect(graph.spec.services.decode.extraPodSpec.mainContainer.volumeMounts).toEqual([
+      { name: "dynamo-logging-config", mountPath: "/etc/dynamo/logging", readOnly: true },
+    ]);
+  });
+
+  test("the component registers the DGD as a custom resource in the namespace given", async () => {
+    const rendered = await recordResources(() => {
+      const sample = new DynamoGraphSample("sample", { namespace: "dynamo", image, ...withEverything });
+      return { graph: sample.graphName, namespace: sample.namespace };
+    });
+    const graph = rendered.resource("kubernetes:nvidia.com/v1alpha1:DynamoGraphDeployment");
+    expect(graph.parent).toBe("dynamo-logging:index:DynamoGraphSample::sample");
+    expect(graph.inputs.metadata).toEqual({ name: "sglang-agg", namespace: "dynamo" });
+    expect(rendered.run.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap")).toHaveLength(2);
+    expect(rendered.files["manifests.yaml"]).toContain("kind: DynamoGraphDeployment");
+    expect(rendered.run.outputs).toEqual({ graph: "sglang-agg", namespace: "dynamo" });
+  });
+
+  test("rejects bad logging settings with their path", () => {
+    expect(
+      () =>
+        new DynamoGraphSample("s", { namespace: "dynamo", image, logging: { log: "dynamo_runtime:debug" } }),
+    ).toThrow(
+      /DynamoGraphSample "s" has invalid arguments:\n {2}- logging\.log: "dynamo_runtime:debug" separates target and level with ":"; write "dynamo_runtime=debug"/,
+    );
+  });
+});
