@@ -155,9 +155,15 @@ export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProble
 /** Where the collector pushes: resolved values of the Loki component's outputs. */
 export interface AlloyDestination {
   pushUrl: string;
-  /** Sent as X-Scope-OrgID when Loki runs with multi-tenancy. */
-  tenantId?: string;
+  /**
+   * With multi-tenancy: a Secret in the collector's namespace whose `tenantId` key Alloy sends as
+   * X-Scope-OrgID. The chart reads it at run time, so the tenant never enters the values.
+   */
+  tenantSecretName?: string;
 }
+
+/** The key of the tenant Secret. */
+export const tenantSecretKey = "tenantId";
 
 type Values = Record<string, unknown>;
 
@@ -171,7 +177,9 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
       [lokiDestinationName]: {
         type: "loki",
         url: destination.pushUrl,
-        ...(destination.tenantId === undefined ? {} : { tenantId: destination.tenantId }),
+        ...(destination.tenantSecretName === undefined
+          ? {}
+          : { tenantIdKey: tenantSecretKey, secret: { create: false, name: destination.tenantSecretName } }),
       },
     },
     collectors: {

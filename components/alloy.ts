@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { alloyOptionProblems, buildAlloyValues, resolveAlloyOptions } from "./alloy-values";
+import { alloyOptionProblems, buildAlloyValues, resolveAlloyOptions, tenantSecretKey } from "./alloy-values";
 import { chartCatalog, chartSource } from "./chart-catalog";
 import type { ResourceRequirements } from "./kubernetes";
 import { invalidArgumentsError } from "./options";
@@ -45,8 +45,8 @@ export interface AlloyCollectorArgs extends AlloyCollectorOptions {
   namespace: pulumi.Input<string>;
   /** Loki's push URL: pass `LokiStack.pushUrl`. */
   pushUrl: pulumi.Input<string>;
-  /** Tenant to push as when Loki runs with multi-tenancy: pass `LokiStack.tenantId`. */
-  tenantId?: pulumi.Input<string | undefined>;
+  /** Tenant to push as when Loki runs with multi-tenancy: pass `LokiStack.tenantId` (unset without it). */
+  tenantId?: pulumi.Input<string>;
 }
 
 /**
@@ -65,6 +65,20 @@ export class AlloyCollector extends pulumi.ComponentResource {
     if (problems.length > 0) throw invalidArgumentsError("AlloyCollector", name, problems);
     super("dynamo-logging:index:AlloyCollector", name, {}, opts);
 
+    let tenantSecretName: string | undefined;
+    let tenantSecret: k8s.core.v1.Secret | undefined;
+    if (args.tenantId !== undefined) {
+      tenantSecretName = `${options.releaseName}-loki-tenant`;
+      tenantSecret = new k8s.core.v1.Secret(
+        `${name}-loki-tenant`,
+        {
+          metadata: { name: tenantSecretName, namespace: args.namespace },
+          stringData: { [tenantSecretKey]: pulumi.secret(args.tenantId) },
+        },
+        { parent: this },
+      );
+    }
+
     this.release = new k8s.helm.v3.Release(
       name,
       {
@@ -72,10 +86,10 @@ export class AlloyCollector extends pulumi.ComponentResource {
         namespace: args.namespace,
         ...chartSource(chartCatalog.k8sMonitoring),
         values: pulumi
-          .all([args.pushUrl, args.tenantId])
-          .apply(([pushUrl, tenantId]) => buildAlloyValues(options, { pushUrl, tenantId })),
+          .output(args.pushUrl)
+          .apply((pushUrl) => buildAlloyValues(options, { pushUrl, tenantSecretName })),
       },
-      { parent: this },
+      { parent: this, dependsOn: tenantSecret ? [tenantSecret] : [] },
     );
 
     this.collectedNamespaces = pulumi.output(options.namespaces);

@@ -31,6 +31,12 @@ export const chartCatalog = {
     chart: "k8s-monitoring",
     version: "4.4.0",
   },
+  /** Grafana, installed only where no Grafana exists yet (dev); moved to grafana-community too. */
+  grafana: {
+    repo: "https://grafana-community.github.io/helm-charts",
+    chart: "grafana",
+    version: "12.11.1",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartName = keyof typeof chartCatalog;

@@ -184,8 +184,8 @@ export class LokiStack extends pulumi.ComponentResource {
   public readonly pushUrl: pulumi.Output<string>;
   /** What Grafana queries: the gateway's base URL. */
   public readonly queryUrl: pulumi.Output<string>;
-  /** Tenant to push and query as, when multiTenancy is on. */
-  public readonly tenantId: pulumi.Output<string | undefined>;
+  /** Tenant to push and query as; set only when multiTenancy is on. */
+  public readonly tenantId?: pulumi.Output<string>;
   public readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: LokiStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -228,7 +228,8 @@ export class LokiStack extends pulumi.ComponentResource {
       .apply((namespace) => lokiEndpoints(options.releaseName, namespace, options.clusterDomain));
     this.pushUrl = endpoints.pushUrl;
     this.queryUrl = endpoints.queryUrl;
-    this.tenantId = pulumi.output(options.multiTenancy ? options.tenantId : undefined);
+    // Secret from here on: it is what every push and query must present.
+    if (options.multiTenancy) this.tenantId = pulumi.secret(options.tenantId);
 
     this.registerOutputs({ pushUrl: this.pushUrl, queryUrl: this.queryUrl, tenantId: this.tenantId });
   }

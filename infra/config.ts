@@ -8,6 +8,9 @@ import {
   type AlloyCollectorOptions,
   dynamoLogLevels,
   type DynamoLoggingSettings,
+  grafanaOptionProblems,
+  grafanaTargets,
+  resolveGrafanaOptions,
   resolveSampleOptions,
   sampleOptionProblems,
   alloyGatherMethods,
@@ -16,6 +19,7 @@ import {
   lokiModes,
   lokiObjectStores,
   type LokiStackOptions,
+  type OptionProblem,
   resolveAlloyOptions,
   resolveLokiOptions,
   usesS3Keys,
@@ -30,6 +34,13 @@ export function stackFile(stack: string): string {
 
 /** Config keys that hold credentials: they must be set with `pulumi config set --secret`. */
 export const secretConfigKeys = ["lokiS3AccessKeyId", "lokiS3SecretAccessKey"] as const;
+
+/** Problems found by a component's own checks, as issues at their config paths. */
+function reportProblems(ctx: z.RefinementCtx, problems: OptionProblem[]): void {
+  for (const problem of problems) {
+    ctx.addIssue({ code: "custom", path: problem.path.split("."), message: problem.message });
+  }
+}
 
 const dnsLabel = z
   .string()
@@ -92,9 +103,7 @@ const lokiSchema = z
     clusterDomain: z.string().min(1).optional(),
   })
   .superRefine((options, ctx) => {
-    for (const problem of lokiOptionProblems(resolveLokiOptions(options))) {
-      ctx.addIssue({ code: "custom", path: problem.path.split("."), message: problem.message });
-    }
+    reportProblems(ctx, lokiOptionProblems(resolveLokiOptions(options)));
   }) satisfies z.ZodType<LokiStackOptions>;
 
 const alloySchema = z
@@ -109,10 +118,25 @@ const alloySchema = z
     resources: resourceRequirements.optional(),
   })
   .superRefine((options, ctx) => {
-    for (const problem of alloyOptionProblems(resolveAlloyOptions(options))) {
-      ctx.addIssue({ code: "custom", path: problem.path.split("."), message: problem.message });
-    }
+    reportProblems(ctx, alloyOptionProblems(resolveAlloyOptions(options)));
   }) satisfies z.ZodType<AlloyCollectorOptions>;
+
+const grafanaSchema = z
+  .strictObject({
+    target: z.enum(grafanaTargets).optional(),
+    /** Grafana's namespace. Default: the stack's namespace with target install, "monitoring" otherwise. */
+    namespace: dnsLabel.optional(),
+    datasourceLabel: z.string().optional(),
+    datasourceLabelValue: z.string().optional(),
+    dashboardLabel: z.string().optional(),
+    dashboardLabelValue: z.string().optional(),
+    tracingDatasourceUid: z.string().min(1).optional(),
+    releaseName: z.string().optional(),
+    resources: resourceRequirements.optional(),
+  })
+  .superRefine(({ namespace: _namespace, ...options }, ctx) => {
+    reportProblems(ctx, grafanaOptionProblems(resolveGrafanaOptions(options)));
+  });
 
 const logLevel = z.enum(dynamoLogLevels);
 const loggingSettings = z.strictObject({
@@ -153,9 +177,7 @@ const sampleSchema = z
       });
       return;
     }
-    for (const problem of sampleOptionProblems(resolveSampleOptions({ ...options, image }))) {
-      ctx.addIssue({ code: "custom", path: problem.path.split("."), message: problem.message });
-    }
+    reportProblems(ctx, sampleOptionProblems(resolveSampleOptions({ ...options, image })));
   });
 
 export const stackConfigSchema = z
@@ -164,6 +186,7 @@ export const stackConfigSchema = z
     namespace: dnsLabel.default("logging"),
     loki: lokiSchema.default({}),
     alloy: alloySchema.default({}),
+    grafana: grafanaSchema.default({}),
     sample: sampleSchema.default({ enabled: false, namespace: "dynamo" }),
     lokiS3AccessKeyId: z.string().min(1).optional(),
     lokiS3SecretAccessKey: z.string().min(1).optional(),

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AlloyCollector, DynamoGraphSample, LokiStack } from "../components";
+import { AlloyCollector, DynamoGraphSample, GrafanaProvisioning, LokiStack } from "../components";
 import { loadStackConfig } from "./load-config";
 
 /**
@@ -27,6 +27,17 @@ export = async () => {
     tenantId: loki.tenantId,
   });
 
+  const { namespace: grafanaNamespace, ...grafanaOptions } = config.grafana;
+  const grafana = new GrafanaProvisioning("grafana", {
+    ...grafanaOptions,
+    // An installed Grafana lives with the stack unless told otherwise; an existing one is usually
+    // kube-prometheus-stack's, in "monitoring".
+    namespace:
+      grafanaNamespace ?? (grafanaOptions.target === "install" ? namespace.metadata.name : "monitoring"),
+    queryUrl: loki.queryUrl,
+    tenantId: loki.tenantId,
+  });
+
   const { enabled: deploySample, image, ...sample } = config.sample;
   if (deploySample && image !== undefined) {
     new DynamoGraphSample("sample", { ...sample, image }, { dependsOn: [collector] });
@@ -36,5 +47,7 @@ export = async () => {
     lokiPushUrl: loki.pushUrl,
     lokiQueryUrl: loki.queryUrl,
     alloyNamespaces: collector.collectedNamespaces,
+    lokiDatasourceUid: grafana.datasourceUid,
+    grafanaDashboardUid: grafana.dashboardUid,
   };
 };

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { AlloyCollector, LokiStack } from "../components";
 import { recordResources, releaseType } from "./helpers/program";
 
@@ -9,7 +8,7 @@ describe("AlloyCollector", () => {
         namespace: "obs",
         releaseName: "logs",
         multiTenancy: true,
-        tenantId: "t1",
+        tenantId: "tenant-t1",
       });
       const collector = new AlloyCollector("collector", {
         namespace: "obs",
@@ -32,23 +31,26 @@ describe("AlloyCollector", () => {
       loki: {
         type: "loki",
         url: "http://logs-loki-gateway.obs.svc.cluster.local/loki/api/v1/push",
-        tenantId: "t1",
+        tenantIdKey: "tenantId",
+        secret: { create: false, name: "alloy-loki-tenant" },
       },
     });
+    const tenant = rendered.resource("kubernetes:core/v1:Secret", "collector-loki-tenant");
+    expect(tenant.inputs).toMatchObject({
+      metadata: { name: "alloy-loki-tenant", namespace: "obs" },
+      stringData: "[secret]",
+    });
+    expect(JSON.stringify(rendered.run.resources)).not.toContain("tenant-t1");
     expect(rendered.run.outputs).toEqual({ namespaces: ["dynamo", "inference"] });
   });
 
-  test("without multi-tenancy no tenant is sent", async () => {
-    const rendered = await recordResources(
-      () =>
-        new AlloyCollector("c", {
-          namespace: "obs",
-          pushUrl: "http://l/loki/api/v1/push",
-          tenantId: pulumi.output(undefined),
-        }),
-    );
-    const values = rendered.values("alloy") as { destinations: { loki: object } };
-    expect(values.destinations.loki).not.toHaveProperty("tenantId");
+  test("without multi-tenancy Loki has no tenant, and none is sent", async () => {
+    const rendered = await recordResources(() => {
+      const loki = new LokiStack("loki", { namespace: "obs" });
+      expect(loki.tenantId).toBeUndefined();
+      new AlloyCollector("c", { namespace: "obs", pushUrl: loki.pushUrl, tenantId: loki.tenantId });
+    });
+    expect(rendered.values("alloy").destinations.loki).not.toHaveProperty("tenantId");
   });
 
   test("rejects a per-request label before registering anything", () => {

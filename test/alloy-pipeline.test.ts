@@ -1,22 +1,11 @@
-import { parser } from "@grafana/lezer-logql";
 import { type AlloyStage, dynamoLogStages, renderAlloyStages } from "../components";
+import { logqlErrors } from "./helpers/logql";
 
 /** Every selector in the stages, depth first. */
 function selectors(stages: AlloyStage[]): string[] {
   return stages.flatMap((stage) =>
     stage.kind === "match" ? [stage.selector, ...selectors(stage.stages)] : [],
   );
-}
-
-/** Names of error nodes in the LogQL parse tree; empty when the expression is valid. */
-function logqlErrors(expression: string): string[] {
-  const errors: string[] = [];
-  parser.parse(expression).iterate({
-    enter: (node) => {
-      if (node.type.isError) errors.push(`error at ${node.from} in ${expression}`);
-    },
-  });
-  return errors;
 }
 
 describe("Dynamo JSONL processing stages", () => {

@@ -22,8 +22,8 @@ const variants: Record<string, AlloyCollectorOptions> = {
   },
   "node files": { gatherMethod: "nodeFiles" },
 };
-const build = (options: AlloyCollectorOptions, tenantId?: string): Json =>
-  buildAlloyValues(resolveAlloyOptions(options), { pushUrl, tenantId });
+const build = (options: AlloyCollectorOptions, tenantSecretName?: string): Json =>
+  buildAlloyValues(resolveAlloyOptions(options), { pushUrl, tenantSecretName });
 
 const problems = (options: AlloyCollectorOptions) =>
   alloyOptionProblems(resolveAlloyOptions(options)).map((p) => `${p.path}: ${p.message}`);
@@ -34,15 +34,15 @@ describeWithReference(
     const { top, composed } = loadK8sMonitoringChart();
 
     test.each(Object.keys(variants))("%s: validates against values.schema.json", (variant) => {
-      expect(schemaErrors(top.schema, build(variants[variant], "dynamo"))).toEqual([]);
+      expect(schemaErrors(top.schema, build(variants[variant], "alloy-loki-tenant"))).toEqual([]);
     });
 
     test.each(Object.keys(variants))(
       "%s: uses only keys the chart, its features and collectors know",
       (variant) => {
-        expect(unknownKeys(build(variants[variant], "dynamo"), composed, k8sMonitoringFreeFormPaths)).toEqual(
-          [],
-        );
+        expect(
+          unknownKeys(build(variants[variant], "alloy-loki-tenant"), composed, k8sMonitoringFreeFormPaths),
+        ).toEqual([]);
       },
     );
 
@@ -69,7 +69,15 @@ describeWithReference(
 describe("collector values", () => {
   test("one Loki destination, pointing at the push URL given", () => {
     expect(build({}).destinations).toEqual({ loki: { type: "loki", url: pushUrl } });
-    expect(build({}, "dynamo").destinations.loki.tenantId).toBe("dynamo");
+  });
+
+  test("a tenant is read at run time from a Secret, never written into the values", () => {
+    expect(build({}, "alloy-loki-tenant").destinations.loki).toEqual({
+      type: "loki",
+      url: pushUrl,
+      tenantIdKey: "tenantId",
+      secret: { create: false, name: "alloy-loki-tenant" },
+    });
   });
 
   test("one collector, and only pod logs: self-reporting off, no other feature", () => {

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { parse as parseYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { chartCatalog } from "../components";
 import { ProgramRunError } from "../tools/program-runner";
@@ -39,7 +40,7 @@ describe("stacks", () => {
   });
 
   test.each(stacks)(
-    "%s renders the namespace, Loki and the collector, with URLs and namespaces as outputs",
+    "%s renders the namespace, Loki, the collector and Grafana provisioning, with their outputs",
     (stack) => {
       const rendered = renders.get(stack)!;
       expect(rendered.run.resources.map((r) => `${r.type}::${r.name}`)).toEqual(
@@ -55,6 +56,8 @@ describe("stacks", () => {
         lokiPushUrl: "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push",
         lokiQueryUrl: "http://loki-gateway.logging.svc.cluster.local",
         alloyNamespaces: ["dynamo"],
+        lokiDatasourceUid: "dynamo-loki",
+        grafanaDashboardUid: "dynamo-graph-logs",
       });
     },
   );
@@ -86,6 +89,47 @@ describe("stacks", () => {
     const manifests = renders.get("dev")!.files["manifests.yaml"];
     expect(manifests).toContain("apiVersion: nvidia.com/v1alpha1\nkind: DynamoGraphDeployment");
     expect(manifests).toMatch(/- name: DYN_LOGGING_JSONL\n\s+value: "1"/);
+  });
+
+  test.each(stacks)(
+    "%s: Grafana's datasource lives in Grafana's namespace and queries that stack's Loki",
+    (stack) => {
+      const rendered = renders.get(stack)!;
+      const datasource = rendered.resource("kubernetes:core/v1:ConfigMap", "grafana-loki-datasource");
+      const expectedNamespace = { dev: "logging", prod: "monitoring" }[stack];
+      if (expectedNamespace)
+        expect(datasource.inputs.metadata).toMatchObject({ namespace: expectedNamespace });
+      const file = parseYaml(Object.values(datasource.inputs.data as Record<string, string>)[0]);
+      expect(file.datasources[0].url).toBe(rendered.run.outputs.lokiQueryUrl);
+      expect(rendered.run.outputs).toMatchObject({
+        lokiDatasourceUid: "dynamo-loki",
+        grafanaDashboardUid: "dynamo-graph-logs",
+      });
+      expect(rendered.files["dashboards/dynamo-graph-logs.json"]).toContain('"uid": "dynamo-graph-logs"');
+    },
+  );
+
+  test("dev installs Grafana; prod provisions into the existing one", () => {
+    const releases = (stack: string) =>
+      renders
+        .get(stack)!
+        .run.resources.filter((r) => r.type === releaseType)
+        .map((r) => r.inputs.name);
+    expect(releases("dev")).toContain("grafana");
+    expect(releases("prod")).not.toContain("grafana");
+  });
+
+  test("no Grafana admin password and no Loki tenant in plaintext anywhere in a render", async () => {
+    const dev = renders.get("dev")!;
+    expect(Object.values(dev.files).join("")).not.toContain("mock-password");
+    const tenanted = await renderStack("prod", (config) => {
+      config.loki = { ...(config.loki as Json), multiTenancy: true, tenantId: "known-tenant-4711" };
+    });
+    const datasource = tenanted.resource("kubernetes:core/v1:Secret", "grafana-loki-datasource");
+    expect(datasource.inputs.stringData).toBe("[secret]");
+    for (const [file, content] of Object.entries(tenanted.files)) {
+      expect({ file, leaks: content.includes("known-tenant-4711") }).toEqual({ file, leaks: false });
+    }
   });
 
   test("dev is a single binary on MinIO; prod is Distributed on S3 with replication 3", () => {

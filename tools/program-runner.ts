@@ -39,8 +39,18 @@ export interface RunOptions {
 
 const programEntry = path.resolve(__dirname, "..", "infra", "index.ts");
 
+/**
+ * Providers answer with their inputs as state. Where a provider computes an output the program
+ * reads, the mock computes a stand-in: random passwords, which only ever travel as secrets.
+ */
 const mocks: pulumi.runtime.Mocks = {
-  newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+  newResource: (args) => ({
+    id: `${args.name}-id`,
+    state:
+      args.type === "random:index/randomPassword:RandomPassword"
+        ? { ...args.inputs, result: `mock-password-${args.name}` }
+        : args.inputs,
+  }),
   call: (args) => args.inputs,
 };
 

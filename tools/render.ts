@@ -30,10 +30,28 @@ export function renderFiles(run: ProgramRun): RenderedFiles {
     } else if (kubernetesObjectType.test(resource.type)) {
       const { apiVersion, kind, metadata, ...rest } = resource.inputs;
       manifests.push(toYaml({ apiVersion, kind, metadata, ...rest }));
+      for (const dashboard of grafanaDashboards(resource.inputs.data)) {
+        files[`dashboards/${dashboard.uid}.json`] = JSON.stringify(dashboard, null, 2) + "\n";
+      }
     }
   }
   files["manifests.yaml"] = manifests.join("---\n");
   return files;
+}
+
+/** Grafana dashboards held in a ConfigMap's data, to write out importable on their own. */
+function grafanaDashboards(data: unknown): { uid: string }[] {
+  if (typeof data !== "object" || data === null) return [];
+  return Object.values(data).flatMap((text) => {
+    try {
+      const parsed = JSON.parse(String(text)) as { uid?: unknown; panels?: unknown };
+      return typeof parsed.uid === "string" && Array.isArray(parsed.panels)
+        ? [parsed as { uid: string }]
+        : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function toYaml(value: unknown): string {

@@ -1,7 +1,7 @@
 /** Checks of Helm values against a pinned chart's own values.yaml and values.schema.json. */
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import { readReferenceJson, readReferenceYaml } from "./reference";
+import { readReferenceJson, readReferenceYaml, referenceExists } from "./reference";
 
 type Json = Record<string, unknown>;
 
@@ -13,21 +13,25 @@ interface SchemaNode {
 
 export interface PinnedChart {
   defaults: Json;
-  schema: Json;
+  /** values.schema.json; some charts (grafana) ship none. */
+  schema?: Json;
 }
 
 export function loadChart(chart: string, version: string): PinnedChart {
   const folder = `charts/${chart}-${version}`;
   return {
     defaults: readReferenceYaml<Json>(`${folder}/values.yaml`),
-    schema: readReferenceJson<Json>(`${folder}/values.schema.json`),
+    schema: referenceExists(`${folder}/values.schema.json`)
+      ? readReferenceJson<Json>(`${folder}/values.schema.json`)
+      : undefined,
   };
 }
 
 /** Schema violations as readable lines; empty when the values validate. */
 const validators = new WeakMap<Json, ValidateFunction>();
 
-export function schemaErrors(schema: Json, values: unknown): string[] {
+export function schemaErrors(schema: Json | undefined, values: unknown): string[] {
+  if (!schema) throw new Error("this chart ships no values.schema.json");
   let validate = validators.get(schema);
   if (!validate) {
     // Formats too, including the OpenAPI ones of Kubernetes schemas (int32, int64, byte, date-time).

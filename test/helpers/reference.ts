@@ -40,3 +40,7 @@ export function readReferenceYaml<T = unknown>(relativePath: string): T {
 export function readReferenceJson<T = unknown>(relativePath: string): T {
   return JSON.parse(readReference(relativePath)) as T;
 }
+
+export function referenceExists(relativePath: string): boolean {
+  return fs.existsSync(path.join(referenceRoot, relativePath));
+}

@@ -1,0 +1,155 @@
+/**
+ * The "DynamoGraph Logs" dashboard, built with Grafana's typed builders: everything the Dynamo
+ * reference dashboard has, plus levels, volumes, error rates and the most frequent errors. Pure.
+ */
+import * as common from "@grafana/grafana-foundation-sdk/common";
+import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import * as logs from "@grafana/grafana-foundation-sdk/logs";
+import * as loki from "@grafana/grafana-foundation-sdk/loki";
+import * as table from "@grafana/grafana-foundation-sdk/table";
+import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import { logLevels, unknownLevel } from "./alloy-pipeline";
+import { dynamoPodLabels } from "./alloy-values";
+
+export const dashboardUid = "dynamo-graph-logs";
+export const dashboardTitle = "DynamoGraph Logs";
+
+const [graphLabel, componentLabel] = Object.keys(dynamoPodLabels);
+
+/** Panels and variables query the datasource the dashboard's datasource variable points at. */
+const datasourceRef: common.DataSourceRef = { type: "loki", uid: "${datasource}" };
+
+/**
+ * The stream selector every query starts with: label matchers only, so Loki narrows to streams
+ * from its index before it reads a line.
+ */
+const streams = (level: string) =>
+  `{namespace=~"$namespace", ${graphLabel}=~"$dynamographdeployment", ${componentLabel}=~"$component", level=~"${level}"}`;
+
+/**
+ * After the streams: the search box as a line filter (`|= ""` when empty, which Loki skips), then
+ * the trace id box against structured metadata. Empty, `trace_id=~".*"` matches every line, with
+ * or without a trace id, so an empty box filters nothing. Backticks: raw strings, so regex escapes
+ * survive.
+ */
+const searchFilter = "|= `$search`";
+const traceFilter = "| trace_id=~`${trace_id:regex}.*`";
+
+/** Every LogQL expression of the dashboard, by panel title. */
+export const dashboardQueries = {
+  "Log volume by level": `sum by (level) (count_over_time(${streams("$level")} ${searchFilter} ${traceFilter} [$__auto]))`,
+  "Errors and warnings per component": `sum by (${componentLabel}, level) (rate(${streams("error|warn")} ${searchFilter} ${traceFilter} [$__auto]))`,
+  "Most frequent errors": `topk(10, sum by (message) (count_over_time(${streams("error")} ${searchFilter} ${traceFilter} | json message="message" | __error__="" [$__range])))`,
+  [dashboardTitle]: `${streams("$level")} ${searchFilter} ${traceFilter}`,
+} as const;
+
+const query = (expr: string) => new loki.DataqueryBuilder().expr(expr).datasource(datasourceRef).refId("A");
+
+const allOf = (name: string, label: string, labelQuery: string, allValue = ".+") =>
+  new dashboard.QueryVariableBuilder(name)
+    .label(label)
+    .datasource(datasourceRef)
+    .query(labelQuery)
+    .definition(labelQuery)
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .sort(dashboard.VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue(allValue);
+
+/** The dashboard JSON, defaulting its datasource variable to the provisioned Loki datasource. */
+export function buildLogsDashboard(datasourceUid: string): dashboard.Dashboard {
+  const levels = [...Object.keys(logLevels), unknownLevel].join(",");
+  return (
+    new dashboard.DashboardBuilder(dashboardTitle)
+      .uid(dashboardUid)
+      .description("Logs of DynamoGraphDeployments: by namespace, graph, component, level, trace id and text")
+      .tags(["dynamograph", "logs"])
+      .time({ from: "now-6h", to: "now" })
+      .refresh("30s")
+      .timezone("browser")
+      .editable()
+      .withVariable(
+        new dashboard.DatasourceVariableBuilder("datasource")
+          .label("Datasource")
+          .type("loki")
+          .current({ text: datasourceUid, value: datasourceUid }),
+      )
+      .withVariable(allOf("namespace", "Namespace", "label_values(namespace)"))
+      .withVariable(
+        allOf(
+          "dynamographdeployment",
+          "DynamoGraph Deployment",
+          `label_values({namespace=~"$namespace"}, ${graphLabel})`,
+        ),
+      )
+      .withVariable(
+        allOf(
+          "component",
+          "Component",
+          `label_values({namespace=~"$namespace", ${graphLabel}=~"$dynamographdeployment"}, ${componentLabel})`,
+        ),
+      )
+      // ".*" for All: lines that are not Dynamo JSONL carry no level label and must still show.
+      .withVariable(
+        new dashboard.CustomVariableBuilder("level")
+          .label("Level")
+          .values(levels)
+          .multi(true)
+          .includeAll(true)
+          .allValue(".*")
+          .current({ text: "All", value: "$__all" }),
+      )
+      .withVariable(
+        new dashboard.TextBoxVariableBuilder("trace_id").label("Trace ID").current({ text: "", value: "" }),
+      )
+      .withVariable(
+        new dashboard.TextBoxVariableBuilder("search").label("Search").current({ text: "", value: "" }),
+      )
+      .withPanel(
+        new timeseries.PanelBuilder()
+          .title("Log volume by level")
+          .datasource(datasourceRef)
+          .withTarget(query(dashboardQueries["Log volume by level"]).legendFormat("{{level}}"))
+          .drawStyle(common.GraphDrawStyle.Bars)
+          .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
+          .fillOpacity(80)
+          .gridPos({ x: 0, y: 0, w: 12, h: 8 }),
+      )
+      .withPanel(
+        new timeseries.PanelBuilder()
+          .title("Errors and warnings per component")
+          .description("Lines per second at level error or warn, by Dynamo component type")
+          .datasource(datasourceRef)
+          .withTarget(
+            query(dashboardQueries["Errors and warnings per component"]).legendFormat(
+              `{{${componentLabel}}} {{level}}`,
+            ),
+          )
+          .unit("short")
+          .gridPos({ x: 12, y: 0, w: 12, h: 8 }),
+      )
+      .withPanel(
+        new table.PanelBuilder()
+          .title("Most frequent errors")
+          .description("The ten error messages seen most often in the time range")
+          .datasource(datasourceRef)
+          .withTarget(query(dashboardQueries["Most frequent errors"]).queryType("instant"))
+          .sortBy([new common.TableSortByFieldStateBuilder().displayName("Value").desc(true)])
+          .gridPos({ x: 0, y: 8, w: 24, h: 8 }),
+      )
+      .withPanel(
+        new logs.PanelBuilder()
+          .title(dashboardTitle)
+          .datasource(datasourceRef)
+          .withTarget(query(dashboardQueries[dashboardTitle]).queryType("range"))
+          .showTime(true)
+          .enableLogDetails(true)
+          .sortOrder(common.LogsSortOrder.Descending)
+          .dedupStrategy(common.LogsDedupStrategy.None)
+          .wrapLogMessage(true)
+          .gridPos({ x: 0, y: 16, w: 24, h: 20 }),
+      )
+      .build()
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * The functional core of Grafana provisioning: the Loki datasource file, the sidecar labels and the
+ * values of an installed Grafana. Pure.
+ */
+import { stringify } from "yaml";
+import type { GrafanaProvisioningOptions, GrafanaTarget } from "./grafana";
+import type { ResourceRequirements } from "./kubernetes";
+import type { OptionProblem } from "./options";
+
+export const grafanaTargets = ["existing", "install"] as const satisfies readonly GrafanaTarget[];
+
+/** Fixed, so that dashboards and links can name the datasource on any Grafana. */
+export const lokiDatasourceUid = "dynamo-loki";
+export const lokiDatasourceName = "Dynamo Loki";
+/** The sidecar file names inside the provisioning ConfigMaps/Secrets. */
+export const datasourceFileName = "dynamo-loki-datasource.yaml";
+
+export interface ResolvedGrafanaOptions {
+  target: GrafanaTarget;
+  datasourceLabel: string;
+  datasourceLabelValue: string;
+  dashboardLabel: string;
+  dashboardLabelValue: string;
+  tracingDatasourceUid?: string;
+  releaseName: string;
+  resources: ResourceRequirements;
+}
+
+export function resolveGrafanaOptions(options: GrafanaProvisioningOptions): ResolvedGrafanaOptions {
+  return {
+    target: options.target ?? "existing",
+    // kube-prometheus-stack's sidecar conventions.
+    datasourceLabel: options.datasourceLabel ?? "grafana_datasource",
+    datasourceLabelValue: options.datasourceLabelValue ?? "1",
+    dashboardLabel: options.dashboardLabel ?? "grafana_dashboard",
+    dashboardLabelValue: options.dashboardLabelValue ?? "1",
+    tracingDatasourceUid: options.tracingDatasourceUid,
+    releaseName: options.releaseName ?? "grafana",
+    resources: options.resources ?? {
+      requests: { cpu: "100m", memory: "256Mi" },
+      limits: { cpu: "1", memory: "512Mi" },
+    },
+  };
+}
+
+const labelKey = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const labelValue = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+export function grafanaOptionProblems(options: ResolvedGrafanaOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  for (const field of ["datasourceLabel", "dashboardLabel"] as const) {
+    if (!labelKey.test(options[field])) {
+      problems.push({ path: field, message: `"${options[field]}" is not a Kubernetes label key` });
+    }
+  }
+  for (const field of ["datasourceLabelValue", "dashboardLabelValue"] as const) {
+    if (!labelValue.test(options[field]) || options[field].length > 63) {
+      problems.push({ path: field, message: `"${options[field]}" is not a Kubernetes label value` });
+    }
+  }
+  return problems;
+}
+
+export interface DatasourceInputs {
+  queryUrl: string;
+  /** X-Scope-OrgID to send, when Loki runs with multi-tenancy. */
+  tenantId?: string;
+}
+
+/**
+ * Grafana's datasource provisioning file for Loki. With a tenant, the header value sits in
+ * secureJsonData, and the file must then live in a Secret, not a ConfigMap.
+ */
+export function lokiDatasourceFile(options: ResolvedGrafanaOptions, inputs: DatasourceInputs): string {
+  const tracing = options.tracingDatasourceUid;
+  const datasource = {
+    name: lokiDatasourceName,
+    uid: lokiDatasourceUid,
+    type: "loki",
+    access: "proxy",
+    url: inputs.queryUrl,
+    editable: false,
+    jsonData: {
+      maxLines: 1000,
+      ...(inputs.tenantId === undefined ? {} : { httpHeaderName1: "X-Scope-OrgID" }),
+      ...(tracing === undefined
+        ? {}
+        : {
+            // trace_id is structured metadata (see the collector), so it is matched as a label.
+            derivedFields: [
+              {
+                name: "trace_id",
+                matcherType: "label",
+                matcherRegex: "trace_id",
+                datasourceUid: tracing,
+                url: "${__value.raw}",
+                urlDisplayLabel: "View trace",
+              },
+            ],
+          }),
+    },
+    ...(inputs.tenantId === undefined ? {} : { secureJsonData: { httpHeaderValue1: inputs.tenantId } }),
+  };
+  return stringify({ apiVersion: 1, datasources: [datasource] });
+}
+
+/** Values for the pinned Grafana chart: sidecars on, admin credentials from an existing Secret. */
+export function buildGrafanaValues(
+  options: ResolvedGrafanaOptions,
+  adminSecretName: string,
+): Record<string, unknown> {
+  return {
+    admin: { existingSecret: adminSecretName, userKey: "admin-user", passwordKey: "admin-password" },
+    sidecar: {
+      datasources: {
+        enabled: true,
+        label: options.datasourceLabel,
+        labelValue: options.datasourceLabelValue,
+      },
+      dashboards: {
+        enabled: true,
+        label: options.dashboardLabel,
+        labelValue: options.dashboardLabelValue,
+      },
+      resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "100m", memory: "128Mi" } },
+    },
+    resources: options.resources,
+  };
+}

@@ -1,0 +1,144 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { chartCatalog, chartSource } from "./chart-catalog";
+import { buildLogsDashboard, dashboardUid } from "./dashboard";
+import {
+  buildGrafanaValues,
+  datasourceFileName,
+  grafanaOptionProblems,
+  lokiDatasourceFile,
+  lokiDatasourceUid,
+  resolveGrafanaOptions,
+} from "./grafana-values";
+import type { ResourceRequirements } from "./kubernetes";
+import { invalidArgumentsError } from "./options";
+
+/**
+ * Which Grafana gets the datasource and dashboard.
+ * - `existing`: one already running with ConfigMap sidecars (kube-prometheus-stack style).
+ * - `install`: one installed here from the pinned chart, for self-contained environments.
+ */
+export type GrafanaTarget = "existing" | "install";
+
+export interface GrafanaProvisioningOptions {
+  /** Default "existing". */
+  target?: GrafanaTarget;
+  /** Label key the datasource sidecar watches. Default "grafana_datasource". */
+  datasourceLabel?: string;
+  /** Its value. Default "1". */
+  datasourceLabelValue?: string;
+  /** Label key the dashboard sidecar watches. Default "grafana_dashboard". */
+  dashboardLabel?: string;
+  /** Its value. Default "1". */
+  dashboardLabelValue?: string;
+  /** A tracing datasource (e.g. Tempo) uid: trace ids in log lines then link to their traces. */
+  tracingDatasourceUid?: string;
+  /** Helm release name, with target "install". Default "grafana". */
+  releaseName?: string;
+  /** Requests and limits of Grafana, with target "install". Default 100m/256Mi, limits 1/512Mi. */
+  resources?: ResourceRequirements;
+}
+
+export interface GrafanaProvisioningArgs extends GrafanaProvisioningOptions {
+  /**
+   * Grafana's namespace: where the datasource must live (the sidecar watches only there) and,
+   * with target "install", where Grafana is installed. It must exist.
+   */
+  namespace: pulumi.Input<string>;
+  /** Loki's query URL: pass `LokiStack.queryUrl`. */
+  queryUrl: pulumi.Input<string>;
+  /** Tenant when Loki runs with multi-tenancy: pass `LokiStack.tenantId` (unset without it). */
+  tenantId?: pulumi.Input<string>;
+}
+
+/**
+ * The Loki datasource and the "DynamoGraph Logs" dashboard, provisioned through Grafana's sidecars
+ * into an existing Grafana, or into one installed here.
+ */
+export class GrafanaProvisioning extends pulumi.ComponentResource {
+  public readonly datasourceUid: pulumi.Output<string>;
+  public readonly dashboardUid: pulumi.Output<string>;
+  /** The Secret with the installed Grafana's admin user and password (target "install"). */
+  public readonly adminSecretName: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: GrafanaProvisioningArgs, opts?: pulumi.ComponentResourceOptions) {
+    const options = resolveGrafanaOptions(args);
+    const problems = grafanaOptionProblems(options);
+    if (problems.length > 0) throw invalidArgumentsError("GrafanaProvisioning", name, problems);
+    super("dynamo-logging:index:GrafanaProvisioning", name, {}, opts);
+
+    const datasourceFile = pulumi
+      .all([args.queryUrl, args.tenantId])
+      .apply(([queryUrl, tenantId]) => lokiDatasourceFile(options, { queryUrl, tenantId }));
+    const datasourceMetadata = {
+      name: `${name}-loki-datasource`,
+      namespace: args.namespace,
+      labels: { [options.datasourceLabel]: options.datasourceLabelValue },
+    };
+    if (args.tenantId === undefined) {
+      new k8s.core.v1.ConfigMap(
+        `${name}-loki-datasource`,
+        { metadata: datasourceMetadata, data: { [datasourceFileName]: datasourceFile } },
+        { parent: this },
+      );
+    } else {
+      // The tenant header is secureJsonData: the file goes into a Secret (the sidecar reads both).
+      new k8s.core.v1.Secret(
+        `${name}-loki-datasource`,
+        { metadata: datasourceMetadata, stringData: { [datasourceFileName]: pulumi.secret(datasourceFile) } },
+        { parent: this },
+      );
+    }
+
+    new k8s.core.v1.ConfigMap(
+      `${name}-dashboard`,
+      {
+        metadata: {
+          name: `${name}-${dashboardUid}`,
+          namespace: args.namespace,
+          labels: { [options.dashboardLabel]: options.dashboardLabelValue },
+        },
+        data: { [`${dashboardUid}.json`]: JSON.stringify(buildLogsDashboard(lokiDatasourceUid), null, 2) },
+      },
+      { parent: this },
+    );
+
+    let adminSecretName: string | undefined;
+    if (options.target === "install") {
+      adminSecretName = `${options.releaseName}-admin`;
+      const password = new random.RandomPassword(
+        `${name}-admin`,
+        { length: 32, special: false },
+        { parent: this },
+      );
+      const adminSecret = new k8s.core.v1.Secret(
+        `${name}-admin`,
+        {
+          metadata: { name: adminSecretName, namespace: args.namespace },
+          stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password.result) },
+        },
+        { parent: this },
+      );
+      new k8s.helm.v3.Release(
+        name,
+        {
+          name: options.releaseName,
+          namespace: args.namespace,
+          ...chartSource(chartCatalog.grafana),
+          values: buildGrafanaValues(options, adminSecretName),
+        },
+        { parent: this, dependsOn: [adminSecret] },
+      );
+    }
+
+    this.datasourceUid = pulumi.output(lokiDatasourceUid);
+    this.dashboardUid = pulumi.output(dashboardUid);
+    this.adminSecretName = pulumi.output(adminSecretName);
+    this.registerOutputs({
+      datasourceUid: this.datasourceUid,
+      dashboardUid: this.dashboardUid,
+      adminSecretName: this.adminSecretName,
+    });
+  }
+}

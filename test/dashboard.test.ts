@@ -1,0 +1,125 @@
+import { buildLogsDashboard, dashboardQueries, dashboardUid, lokiDatasourceUid } from "../components";
+import { interpolate, logqlErrors } from "./helpers/logql";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const board = buildLogsDashboard(lokiDatasourceUid) as Json;
+const variables = (board.templating.list as Json[]).map((v) => v.name);
+const panels = board.panels as Json[];
+
+/** Sample values as Grafana would substitute them: "All" selections and both text box states. */
+const scenarios: Record<string, Record<string, string>> = {
+  "everything, empty text boxes": {
+    datasource: lokiDatasourceUid,
+    namespace: ".+",
+    dynamographdeployment: ".+",
+    component: ".+",
+    level: ".*",
+    trace_id: "",
+    search: "",
+  },
+  "a selection, both text boxes filled": {
+    datasource: lokiDatasourceUid,
+    namespace: "(dynamo|inference)",
+    dynamographdeployment: "sglang-agg",
+    component: "(frontend|worker)",
+    level: "(error|warn)",
+    trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+    search: "connection reset",
+  },
+};
+
+describe("DynamoGraph Logs dashboard", () => {
+  test("has a fixed uid and title", () => {
+    expect(board.uid).toBe(dashboardUid);
+    expect(board.title).toBe("DynamoGraph Logs");
+  });
+
+  test("has the reference dashboard's variables, and a level", () => {
+    expect(variables).toEqual([
+      "datasource",
+      "namespace",
+      "dynamographdeployment",
+      "component",
+      "level",
+      "trace_id",
+      "search",
+    ]);
+    const byName = Object.fromEntries((board.templating.list as Json[]).map((v) => [v.name, v]));
+    for (const name of ["namespace", "dynamographdeployment", "component", "level"]) {
+      expect(byName[name]).toMatchObject({ multi: true, includeAll: true });
+    }
+    expect(byName.datasource).toMatchObject({
+      type: "datasource",
+      query: "loki",
+      current: { value: lokiDatasourceUid },
+    });
+    expect(byName.trace_id.type).toBe("textbox");
+    expect(byName.search.type).toBe("textbox");
+    expect(byName.level.query).toBe("error,warn,info,debug,trace,unknown");
+    expect(byName.level.allValue).toBe(".*");
+  });
+
+  test("has the logs panel, volume by level, error rates per component and the top errors", () => {
+    expect(panels.map((p) => [p.type, p.title])).toEqual([
+      ["timeseries", "Log volume by level"],
+      ["timeseries", "Errors and warnings per component"],
+      ["table", "Most frequent errors"],
+      ["logs", "DynamoGraph Logs"],
+    ]);
+    for (const panel of panels)
+      expect(panel.targets[0].expr).toBe(dashboardQueries[panel.title as keyof typeof dashboardQueries]);
+  });
+
+  test("every panel and query uses the datasource variable", () => {
+    for (const panel of panels) {
+      expect(panel.datasource).toEqual({ type: "loki", uid: "${datasource}" });
+      for (const target of panel.targets)
+        expect(target.datasource).toEqual({ type: "loki", uid: "${datasource}" });
+    }
+    for (const variable of board.templating.list as Json[]) {
+      if (variable.type === "query")
+        expect(variable.datasource).toEqual({ type: "loki", uid: "${datasource}" });
+    }
+  });
+
+  test("every query filters by all variables, label matchers first and line filters after", () => {
+    for (const expr of Object.values(dashboardQueries)) {
+      const selector = expr.indexOf("{");
+      const lineFilter = expr.indexOf("|= `$search`");
+      expect(expr.slice(selector, expr.indexOf("}") + 1)).toMatch(
+        /^\{namespace=~"\$namespace", nvidia_com_dynamo_graph_deployment_name=~"\$dynamographdeployment", nvidia_com_dynamo_component_type=~"\$component", level=~"[^"]+"\}$/,
+      );
+      expect(lineFilter).toBeGreaterThan(expr.indexOf("}"));
+      expect(expr.indexOf("| trace_id=~`${trace_id:regex}.*`")).toBeGreaterThan(lineFilter);
+    }
+  });
+
+  describe.each(Object.keys(scenarios))("with %s", (scenario) => {
+    test.each(Object.keys(dashboardQueries))("%s is valid LogQL", (title) => {
+      const expr = interpolate(dashboardQueries[title as keyof typeof dashboardQueries], scenarios[scenario]);
+      expect(logqlErrors(expr)).toEqual([]);
+    });
+
+    test("the variable queries' selectors are valid LogQL", () => {
+      for (const variable of board.templating.list as Json[]) {
+        const selector = /label_values\((\{.*\}),/.exec(variable.query ?? "")?.[1];
+        if (selector) expect(logqlErrors(interpolate(selector, scenarios[scenario]))).toEqual([]);
+      }
+    });
+  });
+
+  test("an empty trace id box filters nothing: it matches every value, even none", () => {
+    const expr = interpolate(dashboardQueries["DynamoGraph Logs"], scenarios["everything, empty text boxes"]);
+    expect(expr).toContain("|= `` | trace_id=~`.*`");
+    const filled = interpolate(
+      dashboardQueries["DynamoGraph Logs"],
+      scenarios["a selection, both text boxes filled"],
+    );
+    expect(filled).toContain("| trace_id=~`4bf92f3577b34da6a3ce929d0e0e4736.*`");
+  });
+
+  test("the grammar check catches a broken query", () => {
+    expect(logqlErrors('{namespace=~"dynamo" |= `x`')).not.toEqual([]);
+  });
+});
