@@ -57,6 +57,8 @@ export interface GrafanaProvisioningArgs extends GrafanaProvisioningOptions {
  * into an existing Grafana, or into one installed here.
  */
 export class GrafanaProvisioning extends pulumi.ComponentResource {
+  /** Grafana's namespace, where the datasource and dashboard live. */
+  public readonly namespace: pulumi.Output<string>;
   public readonly datasourceUid: pulumi.Output<string>;
   public readonly dashboardUid: pulumi.Output<string>;
   /** The Secret with the installed Grafana's admin user and password (target "install"). */
@@ -132,10 +134,12 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
       );
     }
 
+    this.namespace = pulumi.output(args.namespace);
     this.datasourceUid = pulumi.output(lokiDatasourceUid);
     this.dashboardUid = pulumi.output(dashboardUid);
     this.adminSecretName = pulumi.output(adminSecretName);
     this.registerOutputs({
+      namespace: this.namespace,
       datasourceUid: this.datasourceUid,
       dashboardUid: this.dashboardUid,
       adminSecretName: this.adminSecretName,

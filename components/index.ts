@@ -9,6 +9,8 @@ export * from "./dynamo-logging-settings";
 export * from "./grafana";
 export * from "./grafana-values";
 export * from "./kubernetes";
+export * from "./logging-stack";
 export * from "./loki";
+export * from "./loki-sizing";
 export * from "./loki-values";
 export * from "./options";

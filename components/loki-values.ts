@@ -19,8 +19,10 @@ import type {
   LokiReplicas,
   LokiResources,
   LokiS3Options,
+  LokiSize,
   LokiStackOptions,
 } from "./loki";
+import { type DistributedComponent, lokiSizes, type SizingRow, sizedResources } from "./loki-sizing";
 import type { OptionProblem } from "./options";
 
 export const lokiModes = ["single", "simpleScalable", "distributed"] as const satisfies readonly LokiMode[];
@@ -60,25 +62,13 @@ const dataHolders: Record<LokiMode, LokiComponent> = {
 };
 
 /**
- * Replicas per mode. Distributed follows the chart's own production example; simpleScalable keeps
- * three writers so that the default replication factor of 3 has somewhere to go.
+ * Replicas of the single and simpleScalable modes; distributed takes them from its sizing preset
+ * (`loki-sizing.ts`). simpleScalable keeps three writers so that the default replication factor of
+ * 3 has somewhere to go.
  */
-const defaultReplicas: Record<LokiMode, LokiReplicas> = {
+const defaultReplicas: Record<Exclude<LokiMode, "distributed">, LokiReplicas> = {
   single: { singleBinary: 1 },
   simpleScalable: { read: 2, write: 3, backend: 2 },
-  distributed: {
-    ingester: 3,
-    distributor: 3,
-    querier: 3,
-    queryFrontend: 2,
-    queryScheduler: 2,
-    compactor: 1,
-    indexGateway: 2,
-    // The seed turns the ruler API and the pattern ingester on; in Distributed they are
-    // separate workloads that the chart leaves at zero replicas.
-    ruler: 1,
-    patternIngester: 1,
-  },
 };
 
 function requirements(
@@ -91,24 +81,29 @@ function requirements(
 }
 
 /**
- * Requests and limits per workload. The single binary keeps the seed's numbers; the others are a
- * modest starting point for a few-node cluster, to be overridden per component.
+ * Requests and limits of the single and simpleScalable workloads. The single binary keeps the
+ * seed's numbers; the others are a modest start for a few-node cluster, overridable per component.
  */
-const defaultResources: Required<LokiResources> = {
+const defaultResources: Pick<Required<LokiResources>, "singleBinary" | "read" | "write" | "backend"> = {
   singleBinary: requirements("2", "2Gi", "4", "4Gi"),
   read: requirements("1", "1Gi", "2", "2Gi"),
   write: requirements("1", "2Gi", "2", "4Gi"),
   backend: requirements("500m", "1Gi", "1", "2Gi"),
-  ingester: requirements("1", "2Gi", "2", "4Gi"),
-  distributor: requirements("500m", "512Mi", "1", "1Gi"),
-  querier: requirements("500m", "1Gi", "1", "2Gi"),
-  queryFrontend: requirements("250m", "512Mi", "500m", "1Gi"),
-  queryScheduler: requirements("100m", "128Mi", "200m", "256Mi"),
-  compactor: requirements("500m", "2Gi", "1", "4Gi"),
-  indexGateway: requirements("250m", "1Gi", "500m", "2Gi"),
-  ruler: requirements("250m", "512Mi", "500m", "1Gi"),
-  patternIngester: requirements("250m", "512Mi", "500m", "1Gi"),
 };
+
+/** Replicas and requirements of every workload of a mode, before per-component overrides. */
+function modeDefaults(mode: LokiMode, size: LokiSize): { replicas: LokiReplicas; resources: LokiResources } {
+  if (mode !== "distributed") {
+    const resources: LokiResources = {};
+    for (const component of lokiComponentsByMode[mode]) resources[component] = defaultResources[component];
+    return { replicas: defaultReplicas[mode], resources };
+  }
+  const rows = Object.entries(lokiSizes[size]) as [DistributedComponent, SizingRow][];
+  return {
+    replicas: Object.fromEntries(rows.map(([component, row]) => [component, row.replicas])),
+    resources: Object.fromEntries(rows.map(([component, row]) => [component, sizedResources(row)])),
+  };
+}
 
 /** Workloads that are not Loki itself but run with it. */
 export const auxiliaryResources = {
@@ -138,6 +133,8 @@ export const indexPeriodHours = 24;
 export interface ResolvedLokiOptions {
   releaseName: string;
   mode: LokiMode;
+  /** The sizing preset, as given (distributed only). */
+  size?: LokiSize;
   retentionHours: number;
   retention: string;
   multiTenancy: boolean;
@@ -167,22 +164,17 @@ export function retentionHours(retention: string): number | undefined {
 export function resolveLokiOptions(options: LokiStackOptions): ResolvedLokiOptions {
   const mode = options.mode ?? "single";
   const retention = options.retention ?? "7d";
-  const components: readonly LokiComponent[] = lokiComponentsByMode[mode];
-  const replicas: Partial<Record<LokiComponent, number>> = {
-    ...defaultReplicas[mode],
-    ...options.replicas,
+  const defaults = modeDefaults(mode, options.size ?? "starter");
+  // Overrides for components of another mode stay in, so that validation can name them.
+  const replicas: Partial<Record<LokiComponent, number>> = { ...defaults.replicas, ...options.replicas };
+  const resources: Partial<Record<LokiComponent, ResourceRequirements>> = {
+    ...defaults.resources,
+    ...options.resources,
   };
-  const resources: Partial<Record<LokiComponent, ResourceRequirements>> = {};
-  for (const component of components) {
-    resources[component] = options.resources?.[component] ?? defaultResources[component];
-  }
-  // Overrides for components of another mode stay visible so that validation can name them.
-  for (const [component, requirement] of Object.entries(options.resources ?? {})) {
-    resources[component as LokiComponent] ??= requirement;
-  }
   return {
     releaseName: options.releaseName ?? "loki",
     mode,
+    size: options.size,
     retention,
     retentionHours: retentionHours(retention) ?? Number.NaN,
     multiTenancy: options.multiTenancy ?? false,
@@ -239,6 +231,9 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
     );
   }
 
+  if (options.size !== undefined && mode !== "distributed") {
+    problem("size", `applies to mode distributed only; mode ${mode} is sized with replicas and resources`);
+  }
   if (mode !== "single" && options.objectStore !== "s3") {
     problem(
       "objectStore",

@@ -29,6 +29,14 @@ export type LokiMode = "single" | "simpleScalable" | "distributed";
  */
 export type LokiObjectStore = "minio" | "s3";
 
+/**
+ * Sizing presets for mode distributed (replicas and requests of every workload):
+ * - `starter`: a few nodes; the chart's example replicas with modest requests.
+ * - `small`, `medium`, `large`: Grafana's sizing table for under 3 TB/day, 3-30 TB/day and about
+ *   30 TB/day of logs.
+ */
+export type LokiSize = "starter" | "small" | "medium" | "large";
+
 /** The Loki workloads, by their key in the chart's values. Which ones run depends on the mode. */
 export type LokiComponent =
   | "singleBinary"
@@ -134,6 +142,8 @@ export interface LokiStackOptions {
   releaseName?: string;
   /** Deployment mode. Default "single". */
   mode?: LokiMode;
+  /** Sizing preset for mode distributed; `replicas` and `resources` override it per workload. Default "starter". */
+  size?: LokiSize;
   /** How long logs are kept, in whole days: "7d", "720h", "4w". Default "7d". */
   retention?: string;
   /**

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import {
   type AlloyCollectorOptions,
+  crossComponentProblems,
   dynamoLogLevels,
   type DynamoLoggingSettings,
   grafanaOptionProblems,
@@ -17,6 +18,7 @@ import {
   alloyOptionProblems,
   lokiOptionProblems,
   lokiModes,
+  lokiSizeNames,
   lokiObjectStores,
   type LokiStackOptions,
   type OptionProblem,
@@ -74,6 +76,7 @@ const lokiSchema = z
   .strictObject({
     releaseName: z.string().optional(),
     mode: z.enum(lokiModes).optional(),
+    size: z.enum(lokiSizeNames).optional(),
     retention: z.string().optional(),
     multiTenancy: z.boolean().optional(),
     tenantId: z.string().min(1).optional(),
@@ -192,16 +195,8 @@ export const stackConfigSchema = z
     lokiS3SecretAccessKey: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
-    const collected = resolveAlloyOptions(config.alloy).namespaces;
-    if (config.sample.enabled && !collected.includes(config.sample.namespace)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["sample", "namespace"],
-        message:
-          `"${config.sample.namespace}" is not collected, so the sample's logs would never reach Loki; ` +
-          `add it to alloy.namespaces (now ${collected.join(", ")})`,
-      });
-    }
+    const sample = config.sample.enabled ? config.sample : undefined;
+    reportProblems(ctx, crossComponentProblems({ alloy: config.alloy, sample }));
     const needsKeys = usesS3Keys(resolveLokiOptions(config.loki));
     for (const key of secretConfigKeys) {
       if (needsKeys && config[key] === undefined) {

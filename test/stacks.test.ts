@@ -11,7 +11,7 @@ import { listStacks, projectRoot } from "../tools/stack-config";
 import { loadChart, schemaErrors, unknownKeys } from "./helpers/chart";
 import { k8sMonitoringFreeFormPaths, loadK8sMonitoringChart } from "./helpers/k8s-monitoring";
 import { lokiChartViolations } from "./helpers/loki-rules";
-import { type Rendered, releaseType, renderStack } from "./helpers/program";
+import { type Rendered, releaseType, renderStack, stackConfig } from "./helpers/program";
 import { describeWithReference } from "./helpers/reference";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -23,20 +23,26 @@ beforeAll(async () => {
 });
 const lokiValues = (stack: string): Json => renders.get(stack)!.values("loki");
 
-/** Leaf paths where two values trees differ. */
-function differingPaths(a: unknown, b: unknown, prefix = ""): string[] {
-  const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-  if (isObject(a) && isObject(b)) {
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((key) =>
-      differingPaths(a[key], b[key], prefix ? `${prefix}.${key}` : key),
-    );
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
-}
-
 describe("stacks", () => {
-  test("dev and prod are the stacks shipped", () => {
-    expect(stacks).toEqual(expect.arrayContaining(["dev", "prod"]));
+  test("dev, staging and prod are the stacks shipped", () => {
+    expect(stacks).toEqual(["dev", "prod", "staging"]);
+  });
+
+  test("staging is SimpleScalable on S3 through workload identity, provisioning an existing Grafana", () => {
+    const loki = lokiValues("staging");
+    expect(loki.deploymentMode).toBe("SimpleScalable");
+    expect(loki.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toMatch(
+      /^arn:aws:iam::\d{12}:role\//,
+    );
+    expect(loki.loki.storage.s3).not.toHaveProperty("secretAccessKey");
+    expect(renders.get("staging")!.run.outputs.grafanaNamespace).toBe("monitoring");
+  });
+
+  test("prod keeps 30 days or more, three copies and zone-aware ingesters", () => {
+    const loki = lokiValues("prod");
+    expect(parseInt(loki.loki.limits_config.retention_period, 10)).toBeGreaterThanOrEqual(30 * 24);
+    expect(loki.loki.commonConfig.replication_factor).toBe(3);
+    expect(loki.ingester.zoneAwareReplication).toEqual({ enabled: true });
   });
 
   test.each(stacks)(
@@ -45,17 +51,20 @@ describe("stacks", () => {
       const rendered = renders.get(stack)!;
       expect(rendered.run.resources.map((r) => `${r.type}::${r.name}`)).toEqual(
         expect.arrayContaining([
-          "kubernetes:core/v1:Namespace::logging",
-          "dynamo-logging:index:LokiStack::loki",
-          `${releaseType}::loki`,
-          "dynamo-logging:index:AlloyCollector::alloy",
-          `${releaseType}::alloy`,
+          "dynamo-logging:index:DynamoLogging::dynamo",
+          "kubernetes:core/v1:Namespace::dynamo-namespace",
+          "dynamo-logging:index:LokiStack::dynamo-loki",
+          `${releaseType}::dynamo-loki`,
+          "dynamo-logging:index:AlloyCollector::dynamo-alloy",
+          `${releaseType}::dynamo-alloy`,
+          "dynamo-logging:index:GrafanaProvisioning::dynamo-grafana",
         ]),
       );
       expect(rendered.run.outputs).toEqual({
         lokiPushUrl: "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push",
         lokiQueryUrl: "http://loki-gateway.logging.svc.cluster.local",
         alloyNamespaces: ["dynamo"],
+        grafanaNamespace: { dev: "logging", prod: "monitoring", staging: "monitoring" }[stack],
         lokiDatasourceUid: "dynamo-loki",
         grafanaDashboardUid: "dynamo-graph-logs",
       });
@@ -95,7 +104,7 @@ describe("stacks", () => {
     "%s: Grafana's datasource lives in Grafana's namespace and queries that stack's Loki",
     (stack) => {
       const rendered = renders.get(stack)!;
-      const datasource = rendered.resource("kubernetes:core/v1:ConfigMap", "grafana-loki-datasource");
+      const datasource = rendered.resource("kubernetes:core/v1:ConfigMap", "dynamo-grafana-loki-datasource");
       const expectedNamespace = { dev: "logging", prod: "monitoring" }[stack];
       if (expectedNamespace)
         expect(datasource.inputs.metadata).toMatchObject({ namespace: expectedNamespace });
@@ -125,7 +134,7 @@ describe("stacks", () => {
     const tenanted = await renderStack("prod", (config) => {
       config.loki = { ...(config.loki as Json), multiTenancy: true, tenantId: "known-tenant-4711" };
     });
-    const datasource = tenanted.resource("kubernetes:core/v1:Secret", "grafana-loki-datasource");
+    const datasource = tenanted.resource("kubernetes:core/v1:Secret", "dynamo-grafana-loki-datasource");
     expect(datasource.inputs.stringData).toBe("[secret]");
     for (const [file, content] of Object.entries(tenanted.files)) {
       expect({ file, leaks: content.includes("known-tenant-4711") }).toEqual({ file, leaks: false });
@@ -143,28 +152,27 @@ describe("stacks", () => {
       1, 3,
     ]);
     expect([dev.singleBinary.replicas, prod.singleBinary.replicas]).toEqual([1, 0]);
-    expect([dev.ingester.replicas, prod.ingester.replicas]).toEqual([0, 3]);
+    expect([dev.ingester.replicas, prod.ingester.replicas]).toEqual([0, 6]);
   });
 
-  test("dev and prod differ only where mode, storage, replication, replicas and retention say", () => {
-    const allowed = [
-      /^deploymentMode$/,
-      /^ignoreMinioDeprecation$/,
-      /^minio(\.|$)/,
-      /^serviceAccount(\.|$)/,
-      /^loki\.storage(\.|$)/,
-      /^loki\.commonConfig\.replication_factor$/,
-      /^loki\.limits_config\.retention_period$/,
-      /^(chunksCache|resultsCache)\.allocatedMemory$/,
-      /^(gateway)\.replicas$/,
-      /^(lokiCanary|test)\.enabled$/,
-      /^(singleBinary|ingester|distributor|querier|queryFrontend|queryScheduler|compactor|indexGateway|ruler|patternIngester)\.(replicas|resources|persistence|zoneAwareReplication|enabled)(\.|$)/,
-    ];
-    const unexpected = differingPaths(lokiValues("dev"), lokiValues("prod")).filter(
-      (p) => !allowed.some((pattern) => pattern.test(p)),
-    );
-    expect(unexpected).toEqual([]);
-  });
+  test.each(stacks.flatMap((a) => stacks.filter((b) => b !== a).map((b) => [a, b])))(
+    "%s with %s's config renders exactly %s: the differences between stacks are only their config's",
+    async (stack, other) => {
+      const swapped = await renderStack(stack, (config) => Object.assign(config, stackConfig(other)));
+      for (const release of ["loki", "alloy", "grafana"]) {
+        const expected = renders
+          .get(other)!
+          .run.resources.find((r) => r.type === releaseType && r.inputs.name === release);
+        const actual = swapped.run.resources.find((r) => r.type === releaseType && r.inputs.name === release);
+        expect({ release, values: actual?.inputs.values }).toEqual({
+          release,
+          values: expected?.inputs.values,
+        });
+      }
+      expect(swapped.files["manifests.yaml"]).toBe(renders.get(other)!.files["manifests.yaml"]);
+      expect(swapped.run.outputs).toEqual(renders.get(other)!.run.outputs);
+    },
+  );
 
   test("invalid config is rejected with every problem, and registers no resource", async () => {
     const attempt = renderStack("prod", (config) => {

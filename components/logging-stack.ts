@@ -1,0 +1,164 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AlloyCollector, type AlloyCollectorOptions } from "./alloy";
+import { resolveAlloyOptions } from "./alloy-values";
+import { DynamoGraphSample, type DynamoGraphSampleOptions } from "./dynamo-graph";
+import { GrafanaProvisioning, type GrafanaProvisioningOptions } from "./grafana";
+import { LokiStack, type LokiStackOptions } from "./loki";
+import { invalidArgumentsError, type OptionProblem } from "./options";
+
+/** Where Grafana is, besides how it is provisioned. */
+export interface DynamoLoggingGrafana extends GrafanaProvisioningOptions {
+  /**
+   * Grafana's namespace. Default: the stack's namespace with target "install", "monitoring"
+   * (kube-prometheus-stack's) with target "existing".
+   */
+  namespace?: string;
+}
+
+/** The sample graph, and where it runs. */
+export interface DynamoLoggingSample extends DynamoGraphSampleOptions {
+  /** The Dynamo platform's namespace; it must be among the collected namespaces. Default "dynamo". */
+  namespace?: string;
+}
+
+export interface DynamoLoggingArgs {
+  /** Namespace of Loki, the collector and (when installed) Grafana; created here. Default "logging". */
+  namespace?: string;
+  /** Loki. */
+  loki?: LokiStackOptions;
+  /** S3 access keys, with `loki.s3.credentials: "secret"`. Kept secret end to end. */
+  lokiS3AccessKeyId?: pulumi.Input<string>;
+  lokiS3SecretAccessKey?: pulumi.Input<string>;
+  /** The log collector. */
+  alloy?: AlloyCollectorOptions;
+  /** Grafana's datasource and dashboard. */
+  grafana?: DynamoLoggingGrafana;
+  /** A sample DynamoGraphDeployment logging JSONL; none unless given. */
+  sample?: DynamoLoggingSample;
+}
+
+const defaultNamespace = "logging";
+const defaultSampleNamespace = "dynamo";
+
+/**
+ * The invariants that span components, checked in this one place: for the composite's arguments
+ * and, through them, for the stack config. Paths are below the arguments (`sample.namespace`).
+ */
+export function crossComponentProblems(
+  args: Pick<DynamoLoggingArgs, "alloy"> & { sample?: Pick<DynamoLoggingSample, "namespace"> },
+): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const collected = resolveAlloyOptions(args.alloy ?? {}).namespaces;
+  if (args.sample) {
+    const namespace = args.sample.namespace ?? defaultSampleNamespace;
+    if (!collected.includes(namespace)) {
+      problems.push({
+        path: "sample.namespace",
+        message:
+          `"${namespace}" is not collected, so the sample's logs would never reach Loki; ` +
+          `add it to alloy.namespaces (now ${collected.join(", ")})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The whole logging stack for Dynamo: Loki, the Alloy collector pushing to it, Grafana's
+ * datasource and dashboard querying it, and optionally a sample graph whose logs flow through all
+ * of them. Each part is wired to the others by its outputs, never by retyped names or URLs.
+ */
+export class DynamoLogging extends pulumi.ComponentResource {
+  /** The namespace created for the stack. */
+  public readonly namespace: pulumi.Output<string>;
+  public readonly lokiPushUrl: pulumi.Output<string>;
+  public readonly lokiQueryUrl: pulumi.Output<string>;
+  public readonly collectedNamespaces: pulumi.Output<string[]>;
+  public readonly grafanaNamespace: pulumi.Output<string>;
+  public readonly datasourceUid: pulumi.Output<string>;
+  public readonly dashboardUid: pulumi.Output<string>;
+  /** The installed Grafana's admin Secret, when Grafana is installed. */
+  public readonly grafanaAdminSecretName: pulumi.Output<string | undefined>;
+  /** The sample graph's name and namespace, when there is one. */
+  public readonly sampleGraphName: pulumi.Output<string | undefined>;
+  public readonly sampleNamespace: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: DynamoLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems = crossComponentProblems(args);
+    if (problems.length > 0) throw invalidArgumentsError("DynamoLogging", name, problems);
+    super("dynamo-logging:index:DynamoLogging", name, {}, opts);
+    const child = { parent: this };
+
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: args.namespace ?? defaultNamespace } },
+      child,
+    ).metadata.name;
+
+    const loki = new LokiStack(
+      `${name}-loki`,
+      {
+        ...args.loki,
+        namespace,
+        s3AccessKeyId: args.lokiS3AccessKeyId,
+        s3SecretAccessKey: args.lokiS3SecretAccessKey,
+      },
+      child,
+    );
+
+    const collector = new AlloyCollector(
+      `${name}-alloy`,
+      { ...args.alloy, namespace, pushUrl: loki.pushUrl, tenantId: loki.tenantId },
+      child,
+    );
+
+    const { namespace: grafanaNamespace, ...grafanaOptions } = args.grafana ?? {};
+    const grafanaTarget = grafanaOptions.target ?? "existing";
+    const grafana = new GrafanaProvisioning(
+      `${name}-grafana`,
+      {
+        ...grafanaOptions,
+        namespace: grafanaNamespace ?? (grafanaTarget === "install" ? namespace : "monitoring"),
+        // The datasource queries exactly the Loki installed here.
+        queryUrl: loki.queryUrl,
+        tenantId: loki.tenantId,
+      },
+      child,
+    );
+
+    let sample: DynamoGraphSample | undefined;
+    if (args.sample) {
+      const { namespace: sampleNamespace, ...sampleOptions } = args.sample;
+      sample = new DynamoGraphSample(
+        `${name}-sample`,
+        { ...sampleOptions, namespace: sampleNamespace ?? defaultSampleNamespace },
+        // The collector first, so the sample's first lines are not missed.
+        { parent: this, dependsOn: [collector] },
+      );
+    }
+
+    this.namespace = namespace;
+    this.lokiPushUrl = loki.pushUrl;
+    this.lokiQueryUrl = loki.queryUrl;
+    this.collectedNamespaces = collector.collectedNamespaces;
+    this.grafanaNamespace = grafana.namespace;
+    this.datasourceUid = grafana.datasourceUid;
+    this.dashboardUid = grafana.dashboardUid;
+    this.grafanaAdminSecretName = grafana.adminSecretName;
+    this.sampleGraphName = sample ? sample.graphName : pulumi.output(undefined);
+    this.sampleNamespace = sample ? sample.namespace : pulumi.output(undefined);
+    this.registerOutputs({
+      namespace: this.namespace,
+      lokiPushUrl: this.lokiPushUrl,
+      lokiQueryUrl: this.lokiQueryUrl,
+      collectedNamespaces: this.collectedNamespaces,
+      grafanaNamespace: this.grafanaNamespace,
+      datasourceUid: this.datasourceUid,
+      dashboardUid: this.dashboardUid,
+      grafanaAdminSecretName: this.grafanaAdminSecretName,
+      sampleGraphName: this.sampleGraphName,
+      sampleNamespace: this.sampleNamespace,
+    });
+  }
+}
