@@ -7,11 +7,6 @@ import type { AlloyCollectorOptions, AlloyGatherMethod } from "./alloy";
 import { type ResourceRequirements, resourceProblems } from "./kubernetes";
 import type { OptionProblem } from "./options";
 
-export const alloyGatherMethods = [
-  "kubernetesApi",
-  "nodeFiles",
-] as const satisfies readonly AlloyGatherMethod[];
-
 /** The one collector this chart release defines; every feature is assigned to it by name. */
 export const collectorName = "alloy-logs";
 /** The destination key in the chart's `destinations` map. */

@@ -12,7 +12,8 @@ import { invalidArgumentsError } from "./options";
  * - `nodeFiles`: from /var/log/pods on every node, as a DaemonSet with host mounts: no API server
  *   load, the usual choice for large clusters.
  */
-export type AlloyGatherMethod = "kubernetesApi" | "nodeFiles";
+export const AlloyGatherMethod = { KubernetesApi: "kubernetesApi", NodeFiles: "nodeFiles" } as const;
+export type AlloyGatherMethod = (typeof AlloyGatherMethod)[keyof typeof AlloyGatherMethod];
 
 /** Everything about the collector that shapes its Helm values: plain data, the same as stack config. */
 export interface AlloyCollectorOptions {

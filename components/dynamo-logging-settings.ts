@@ -5,8 +5,17 @@
 import { stringify as toToml } from "smol-toml";
 import type { OptionProblem } from "./options";
 
-export const dynamoLogLevels = ["error", "warn", "info", "debug", "trace", "off"] as const;
-export type DynamoLogLevel = (typeof dynamoLogLevels)[number];
+/** Levels of the Dynamo runtime's log filter (tracing's EnvFilter). */
+export const DynamoLogLevel = {
+  Error: "error",
+  Warn: "warn",
+  Info: "info",
+  Debug: "debug",
+  Trace: "trace",
+  Off: "off",
+} as const;
+export type DynamoLogLevel = (typeof DynamoLogLevel)[keyof typeof DynamoLogLevel];
+const dynamoLogLevels: readonly string[] = Object.values(DynamoLogLevel);
 
 /** An optional logging TOML file, shipped as a ConfigMap and named by DYN_LOGGING_CONFIG_PATH. */
 export interface DynamoLoggingConfigFile {
@@ -66,7 +75,7 @@ const levelList = dynamoLogLevels.join("|");
 
 function asLevel(text: string): DynamoLogLevel | undefined {
   const level = text.toLowerCase();
-  return (dynamoLogLevels as readonly string[]).includes(level) ? (level as DynamoLogLevel) : undefined;
+  return dynamoLogLevels.includes(level) ? (level as DynamoLogLevel) : undefined;
 }
 
 /** Parses a DYN_LOG string; every problem is reported, each with the syntax that works. */

@@ -7,8 +7,6 @@ import type { GrafanaProvisioningOptions, GrafanaTarget } from "./grafana";
 import type { ResourceRequirements } from "./kubernetes";
 import type { OptionProblem } from "./options";
 
-export const grafanaTargets = ["existing", "install"] as const satisfies readonly GrafanaTarget[];
-
 /** Fixed, so that dashboards and links can name the datasource on any Grafana. */
 export const lokiDatasourceUid = "dynamo-loki";
 export const lokiDatasourceName = "Dynamo Loki";

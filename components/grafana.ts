@@ -19,7 +19,8 @@ import { invalidArgumentsError } from "./options";
  * - `existing`: one already running with ConfigMap sidecars (kube-prometheus-stack style).
  * - `install`: one installed here from the pinned chart, for self-contained environments.
  */
-export type GrafanaTarget = "existing" | "install";
+export const GrafanaTarget = { Existing: "existing", Install: "install" } as const;
+export type GrafanaTarget = (typeof GrafanaTarget)[keyof typeof GrafanaTarget];
 
 export interface GrafanaProvisioningOptions {
   /** Default "existing". */

@@ -79,8 +79,6 @@ export const lokiSizes: Record<LokiSize, Record<DistributedComponent, SizingRow>
   },
 };
 
-export const lokiSizeNames = Object.keys(lokiSizes) as LokiSize[];
-
 /** Kubernetes quantities: whole cores as "2", fractions as millicores; whole GiB as "Gi", else "Mi". */
 export const cpuQuantity = (cores: number) =>
   Number.isInteger(cores) ? String(cores) : `${Math.round(cores * 1000)}m`;

@@ -25,9 +25,6 @@ import type {
 import { type DistributedComponent, lokiSizes, type SizingRow, sizedResources } from "./loki-sizing";
 import type { OptionProblem } from "./options";
 
-export const lokiModes = ["single", "simpleScalable", "distributed"] as const satisfies readonly LokiMode[];
-export const lokiObjectStores = ["minio", "s3"] as const satisfies readonly LokiObjectStore[];
-
 /** The chart's name for each mode (`deploymentMode`); a typo there renders no Loki at all. */
 const chartDeploymentMode: Record<LokiMode, string> = {
   single: "Monolithic",

@@ -20,14 +20,20 @@ import {
  *   (removed in Loki 4) but still supported by chart 18.x.
  * - `distributed`: one workload per Loki component; above 1 TB a day, and the production choice.
  */
-export type LokiMode = "single" | "simpleScalable" | "distributed";
+export const LokiMode = {
+  Single: "single",
+  SimpleScalable: "simpleScalable",
+  Distributed: "distributed",
+} as const;
+export type LokiMode = (typeof LokiMode)[keyof typeof LokiMode];
 
 /**
  * Where chunks and the index live.
  * - `minio`: the chart's bundled single-node MinIO; dev only.
  * - `s3`: an external S3-compatible bucket; required by the multi-component modes.
  */
-export type LokiObjectStore = "minio" | "s3";
+export const LokiObjectStore = { Minio: "minio", S3: "s3" } as const;
+export type LokiObjectStore = (typeof LokiObjectStore)[keyof typeof LokiObjectStore];
 
 /**
  * Sizing presets for mode distributed (replicas and requests of every workload):
@@ -35,7 +41,8 @@ export type LokiObjectStore = "minio" | "s3";
  * - `small`, `medium`, `large`: Grafana's sizing table for under 3 TB/day, 3-30 TB/day and about
  *   30 TB/day of logs.
  */
-export type LokiSize = "starter" | "small" | "medium" | "large";
+export const LokiSize = { Starter: "starter", Small: "small", Medium: "medium", Large: "large" } as const;
+export type LokiSize = (typeof LokiSize)[keyof typeof LokiSize];
 
 /** The Loki workloads, by their key in the chart's values. Which ones run depends on the mode. */
 export type LokiComponent =
@@ -108,6 +115,23 @@ export interface LokiCaches {
   resultsMemoryMb?: number;
 }
 
+/**
+ * How Loki authenticates to S3.
+ * - `secret`: access keys from Pulumi secrets, stored in a Kubernetes Secret that Loki reads into
+ *   its environment; the keys never appear in Helm values.
+ * - `workloadIdentity`: no keys; Loki's service account assumes `roleArn` (EKS IRSA).
+ */
+export const S3Credentials = { Secret: "secret", WorkloadIdentity: "workloadIdentity" } as const;
+export type S3Credentials = (typeof S3Credentials)[keyof typeof S3Credentials];
+
+/** Loki's two buckets. */
+export interface LokiS3Buckets {
+  /** Log chunks and the index. */
+  chunks: string;
+  /** Recording and alerting rules. */
+  ruler: string;
+}
+
 /** The external S3 bucket pair and how Loki authenticates to it. */
 export interface LokiS3Options {
   /** Bucket region, e.g. "us-east-1". */
@@ -117,13 +141,13 @@ export interface LokiS3Options {
   /** Path-style addressing, needed by most S3-compatible stores. Default false. */
   forcePathStyle?: boolean;
   /** Bucket names; Loki needs one for chunks and one for the ruler. */
-  buckets: { chunks: string; ruler: string };
+  buckets: LokiS3Buckets;
   /**
    * - `secret`: access keys from Pulumi secrets, stored in a Kubernetes Secret that Loki reads
    *   into its environment; the keys never appear in Helm values.
    * - `workloadIdentity`: no keys; Loki's service account assumes `roleArn` (EKS IRSA).
    */
-  credentials: "secret" | "workloadIdentity";
+  credentials: S3Credentials;
   /** IAM role for workloadIdentity: arn:aws:iam::<account>:role/<name>. */
   roleArn?: string;
 }

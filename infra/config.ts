@@ -7,19 +7,20 @@ import { z } from "zod";
 import {
   type AlloyCollectorOptions,
   crossComponentProblems,
-  dynamoLogLevels,
+  DynamoLogLevel,
   type DynamoLoggingSettings,
   grafanaOptionProblems,
-  grafanaTargets,
+  GrafanaTarget,
   resolveGrafanaOptions,
   resolveSampleOptions,
+  S3Credentials,
   sampleOptionProblems,
-  alloyGatherMethods,
+  AlloyGatherMethod,
   alloyOptionProblems,
   lokiOptionProblems,
-  lokiModes,
-  lokiSizeNames,
-  lokiObjectStores,
+  LokiMode,
+  LokiSize,
+  LokiObjectStore,
   type LokiStackOptions,
   type OptionProblem,
   resolveAlloyOptions,
@@ -75,8 +76,8 @@ const componentMap = <T extends z.ZodType>(item: T) =>
 const lokiSchema = z
   .strictObject({
     releaseName: z.string().optional(),
-    mode: z.enum(lokiModes).optional(),
-    size: z.enum(lokiSizeNames).optional(),
+    mode: z.enum(LokiMode).optional(),
+    size: z.enum(LokiSize).optional(),
     retention: z.string().optional(),
     multiTenancy: z.boolean().optional(),
     tenantId: z.string().min(1).optional(),
@@ -85,14 +86,14 @@ const lokiSchema = z
     replicas: componentMap(count).optional(),
     resources: componentMap(resourceRequirements).optional(),
     queryConcurrency: positive.optional(),
-    objectStore: z.enum(lokiObjectStores).optional(),
+    objectStore: z.enum(LokiObjectStore).optional(),
     s3: z
       .strictObject({
         region: z.string().min(1),
         endpoint: z.url().optional(),
         forcePathStyle: z.boolean().optional(),
         buckets: z.strictObject({ chunks: z.string().min(3), ruler: z.string().min(3) }),
-        credentials: z.enum(["secret", "workloadIdentity"]),
+        credentials: z.enum(S3Credentials),
         roleArn: z.string().optional(),
       })
       .optional(),
@@ -114,7 +115,7 @@ const alloySchema = z
     releaseName: z.string().optional(),
     clusterName: z.string().min(1).optional(),
     namespaces: z.array(z.string()).optional(),
-    gatherMethod: z.enum(alloyGatherMethods).optional(),
+    gatherMethod: z.enum(AlloyGatherMethod).optional(),
     replicas: positive.optional(),
     labels: z.record(z.string(), z.string()).optional(),
     structuredMetadata: z.record(z.string(), z.string()).optional(),
@@ -126,7 +127,7 @@ const alloySchema = z
 
 const grafanaSchema = z
   .strictObject({
-    target: z.enum(grafanaTargets).optional(),
+    target: z.enum(GrafanaTarget).optional(),
     /** Grafana's namespace. Default: the stack's namespace with target install, "monitoring" otherwise. */
     namespace: dnsLabel.optional(),
     datasourceLabel: z.string().optional(),
@@ -141,7 +142,7 @@ const grafanaSchema = z
     reportProblems(ctx, grafanaOptionProblems(resolveGrafanaOptions(options)));
   });
 
-const logLevel = z.enum(dynamoLogLevels);
+const logLevel = z.enum(DynamoLogLevel);
 const loggingSettings = z.strictObject({
   jsonl: z.boolean().optional(),
   log: z.string().optional(),

@@ -67,13 +67,15 @@ export class ProgramRunError extends Error {
   }
 }
 
+/** The program's exported function, as `pulumi up` calls it. */
+export function loadProgram(): () => Promise<pulumi.Inputs> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(programEntry) as () => Promise<pulumi.Inputs>;
+}
+
 /** Runs the real program entry for a stack. */
 export function runProgram(options: RunOptions): Promise<ProgramRun> {
-  return runWithMocks(options, () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program: unknown = require(programEntry);
-    return typeof program === "function" ? program() : program;
-  });
+  return runWithMocks(options, () => loadProgram()());
 }
 
 /**

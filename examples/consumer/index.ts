@@ -1,0 +1,33 @@
+/**
+ * A platform team's own program that adds Dynamo logging to a cluster it already runs: the whole
+ * stack in one component, and the same Loki provisioned into a second, team-owned Grafana.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DynamoLogging, type DynamoLoggingArgs, GrafanaProvisioning } from "dynamo-logging";
+
+const config = new pulumi.Config();
+
+const args: DynamoLoggingArgs = {
+  namespace: "observability",
+  loki: {
+    mode: "distributed",
+    size: "small",
+    retention: "30d",
+    s3: {
+      region: "eu-west-1",
+      buckets: { chunks: "acme-dynamo-chunks", ruler: "acme-dynamo-ruler" },
+      credentials: "workloadIdentity",
+      roleArn: "arn:aws:iam::123456789012:role/acme-loki",
+    },
+  },
+  alloy: { namespaces: ["dynamo"], replicas: 2 },
+  grafana: { target: "existing", namespace: "monitoring", tracingDatasourceUid: config.get("tempoUid") },
+};
+
+const logging = new DynamoLogging("acme", args);
+
+// The research team's Grafana watches its own namespace for the same sidecar labels.
+new GrafanaProvisioning("research-grafana", { namespace: "research", queryUrl: logging.lokiQueryUrl });
+
+export const lokiQueryUrl = logging.lokiQueryUrl;
+export const dashboardUid = logging.dashboardUid;

@@ -1,0 +1,85 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
+import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
+import { parse } from "yaml";
+import * as components from "../components";
+import { projectRoot } from "../tools/stack-config";
+
+const run = promisify(execFile);
+const packageJson = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8"));
+
+const componentClasses = Object.entries(components)
+  .filter(([, value]) => typeof value === "function" && value.prototype instanceof pulumi.ComponentResource)
+  .map(([name]) => name)
+  .sort();
+
+describe("the package", () => {
+  test("exports the five components", () => {
+    expect(componentClasses).toEqual([
+      "AlloyCollector",
+      "DynamoGraphSample",
+      "DynamoLogging",
+      "GrafanaProvisioning",
+      "LokiStack",
+    ]);
+  });
+
+  test("Pulumi's own component analyzer accepts every component and types them dynamo-logging:index:<Class>", () => {
+    const analyzer = new Analyzer(projectRoot, packageJson.name, packageJson, new Set(componentClasses));
+    const { components: analyzed, typeDefinitions, dependencies } = analyzer.analyze();
+    expect(Object.keys(analyzed).sort()).toEqual(componentClasses);
+    const schema = generateSchema(
+      packageJson.name,
+      packageJson.version,
+      packageJson.description,
+      analyzed,
+      typeDefinitions,
+      dependencies,
+    ) as {
+      resources: Record<string, { isComponent: boolean; inputProperties: object }>;
+      types: Record<string, { enum?: { value: string }[] }>;
+    };
+    expect(Object.keys(schema.resources).sort()).toEqual(
+      componentClasses.map((c) => `dynamo-logging:index:${c}`),
+    );
+    expect(schema.resources["dynamo-logging:index:LokiStack"].inputProperties).toHaveProperty("namespace");
+    // Modes and the like reach other languages as enums, not free strings.
+    expect(schema.types["dynamo-logging:index:LokiMode"].enum?.map((e) => e.value)).toEqual([
+      "single",
+      "simpleScalable",
+      "distributed",
+    ]);
+  });
+
+  test("declares itself a source-based nodejs plugin", () => {
+    expect(parse(fs.readFileSync(path.join(projectRoot, "PulumiPlugin.yaml"), "utf8"))).toEqual({
+      runtime: "nodejs",
+    });
+  });
+
+  test("the example consumer type-checks against the built package", async () => {
+    await run("npm", ["run", "-s", "build"], { cwd: projectRoot });
+    expect(fs.existsSync(path.join(projectRoot, packageJson.types))).toBe(true);
+    // Resolve "dynamo-logging" the way an installed dependency would: through package.json.
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "consumer-"));
+    fs.mkdirSync(path.join(scratch, "node_modules"));
+    fs.symlinkSync(projectRoot, path.join(scratch, "node_modules", "dynamo-logging"), "dir");
+    for (const dependency of ["@pulumi", "@grafana", "@types", "typescript"]) {
+      fs.symlinkSync(
+        path.join(projectRoot, "node_modules", dependency),
+        path.join(scratch, "node_modules", dependency),
+        "dir",
+      );
+    }
+    const example = path.join(projectRoot, "examples", "consumer");
+    for (const file of ["index.ts", "tsconfig.json"])
+      fs.copyFileSync(path.join(example, file), path.join(scratch, file));
+    const tsc = path.join(projectRoot, "node_modules", ".bin", "tsc");
+    await expect(run(tsc, ["-p", scratch])).resolves.toBeDefined();
+  });
+});
