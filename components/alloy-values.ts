@@ -40,6 +40,8 @@ export interface ResolvedAlloyOptions {
   labels: Record<string, string>;
   structuredMetadata: Record<string, string>;
   resources: ResourceRequirements;
+  redactSecrets: boolean;
+  highAvailability: boolean;
 }
 
 const defaultResources: ResourceRequirements = {
@@ -57,6 +59,8 @@ export function resolveAlloyOptions(options: AlloyCollectorOptions): ResolvedAll
     labels: { ...dynamoPodLabels, ...options.labels },
     structuredMetadata: { ...options.structuredMetadata },
     resources: options.resources ?? defaultResources,
+    redactSecrets: options.redactSecrets ?? false,
+    highAvailability: options.highAvailability ?? false,
   };
 }
 
@@ -143,6 +147,12 @@ export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProble
   if (!Number.isInteger(options.replicas) || options.replicas < 1) {
     problem("replicas", `${options.replicas} is not a positive whole number`);
   }
+  if (options.highAvailability && options.gatherMethod === "kubernetesApi" && options.replicas < 2) {
+    problem(
+      "replicas",
+      `${options.replicas} collector replica; highAvailability needs at least 2, clustered`,
+    );
+  }
   problems.push(...resourceProblems("resources", options.resources));
   return problems;
 }
@@ -162,6 +172,16 @@ export const tenantSecretKey = "tenantId";
 
 type Values = Record<string, unknown>;
 
+/** Non-root, no privilege escalation, no capabilities: all a collector reading the API needs. */
+export const collectorSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: 473,
+  runAsGroup: 473,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
 /** Helm values for the pinned k8s-monitoring chart: one log collector, one Loki destination. */
 export function buildAlloyValues(options: ResolvedAlloyOptions, destination: AlloyDestination): Values {
   const method = gatherMethods[options.gatherMethod];
@@ -180,8 +200,24 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
     collectors: {
       [collectorName]: {
         presets: method.presets,
-        alloy: { resources: options.resources },
-        ...(deployment ? { controller: { replicas: options.replicas } } : {}),
+        alloy: {
+          resources: options.resources,
+          // The chart's default adds a dozen capabilities for reading host files as root; reading
+          // through the API server needs none of them.
+          ...(deployment ? { securityContext: collectorSecurityContext } : {}),
+          // The secret filter is an experimental Alloy component: the chart refuses it otherwise.
+          ...(options.redactSecrets ? { stabilityLevel: "experimental" } : {}),
+        },
+        ...(deployment
+          ? {
+              controller: {
+                replicas: options.replicas,
+                ...(options.highAvailability
+                  ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } }
+                  : {}),
+              },
+            }
+          : {}),
       },
     },
     [method.feature]: {
@@ -195,6 +231,7 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
         ? { structuredMetadata: options.structuredMetadata }
         : {}),
       extraLogProcessingStages: renderAlloyStages(dynamoLogStages()),
+      ...(options.redactSecrets ? { secretFilter: { enabled: true } } : {}),
     },
     // On by default, and it sends metrics: this release is for logs only.
     selfReporting: { enabled: false },

@@ -39,6 +39,13 @@ export interface AlloyCollectorOptions {
   structuredMetadata?: { [key: string]: string };
   /** Requests and limits of each collector pod. Default 100m/256Mi, limits 1 CPU/1Gi. */
   resources?: ResourceRequirements;
+  /**
+   * Redact secrets (tokens, keys) that workers log by mistake, before lines leave the collector
+   * (Alloy's secret filter, gitleaks rules; an experimental Alloy component). Default false.
+   */
+  redactSecrets?: boolean;
+  /** Production availability: at least 2 replicas and a PodDisruptionBudget. Default false. */
+  highAvailability?: boolean;
 }
 
 export interface AlloyCollectorArgs extends AlloyCollectorOptions {

@@ -13,4 +13,5 @@ export * from "./logging-stack";
 export * from "./loki";
 export * from "./loki-sizing";
 export * from "./loki-values";
+export * from "./network-policies";
 export * from "./options";

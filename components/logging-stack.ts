@@ -5,6 +5,8 @@ import { resolveAlloyOptions } from "./alloy-values";
 import { DynamoGraphSample, type DynamoGraphSampleOptions } from "./dynamo-graph";
 import { GrafanaProvisioning, type GrafanaProvisioningOptions } from "./grafana";
 import { LokiStack, type LokiStackOptions } from "./loki";
+import { resolveLokiOptions } from "./loki-values";
+import { buildNetworkPolicies } from "./network-policies";
 import { invalidArgumentsError, type OptionProblem } from "./options";
 
 /** Where Grafana is, besides how it is provisioned. */
@@ -22,6 +24,24 @@ export interface DynamoLoggingSample extends DynamoGraphSampleOptions {
   namespace?: string;
 }
 
+/** What protects stored logs and who may reach them. */
+export interface DynamoLoggingSafety {
+  /**
+   * Pulumi `protect` on the namespace and on Loki with everything under it: `pulumi destroy`
+   * cannot delete stored logs until protection is lifted on purpose. Default false.
+   */
+  protectData?: boolean;
+  /**
+   * NetworkPolicies: only the collector, Grafana and the canary reach Loki's gateway, only Loki
+   * reaches its own components, and only Loki reaches MinIO. Default false.
+   */
+  networkPolicies?: boolean;
+  /** Labels of the collector's pods. Default app.kubernetes.io/name: alloy-logs. */
+  collectorPodLabels?: { [label: string]: string };
+  /** Labels of Grafana's pods. Default app.kubernetes.io/name: grafana (its chart and kube-prometheus-stack). */
+  grafanaPodLabels?: { [label: string]: string };
+}
+
 export interface DynamoLoggingArgs {
   /** Namespace of Loki, the collector and (when installed) Grafana; created here. Default "logging". */
   namespace?: string;
@@ -36,6 +56,8 @@ export interface DynamoLoggingArgs {
   grafana?: DynamoLoggingGrafana;
   /** A sample DynamoGraphDeployment logging JSONL; none unless given. */
   sample?: DynamoLoggingSample;
+  /** Data protection and network isolation. */
+  safety?: DynamoLoggingSafety;
 }
 
 const defaultNamespace = "logging";
@@ -89,11 +111,15 @@ export class DynamoLogging extends pulumi.ComponentResource {
     if (problems.length > 0) throw invalidArgumentsError("DynamoLogging", name, problems);
     super("dynamo-logging:index:DynamoLogging", name, {}, opts);
     const child = { parent: this };
+    const safety = args.safety ?? {};
+    // Deleting the namespace would delete the volumes in it: it is protected with the data.
+    const dataHolder = { parent: this, protect: safety.protectData ?? false };
 
+    const namespaceName = args.namespace ?? defaultNamespace;
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
-      { metadata: { name: args.namespace ?? defaultNamespace } },
-      child,
+      { metadata: { name: namespaceName } },
+      dataHolder,
     ).metadata.name;
 
     const loki = new LokiStack(
@@ -104,7 +130,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
         s3AccessKeyId: args.lokiS3AccessKeyId,
         s3SecretAccessKey: args.lokiS3SecretAccessKey,
       },
-      child,
+      dataHolder,
     );
 
     const collector = new AlloyCollector(
@@ -114,18 +140,52 @@ export class DynamoLogging extends pulumi.ComponentResource {
     );
 
     const { namespace: grafanaNamespace, ...grafanaOptions } = args.grafana ?? {};
-    const grafanaTarget = grafanaOptions.target ?? "existing";
+    const grafanaNamespaceName =
+      grafanaNamespace ??
+      ((grafanaOptions.target ?? "existing") === "install" ? namespaceName : "monitoring");
     const grafana = new GrafanaProvisioning(
       `${name}-grafana`,
       {
         ...grafanaOptions,
-        namespace: grafanaNamespace ?? (grafanaTarget === "install" ? namespace : "monitoring"),
+        // Through the Namespace resource when Grafana lives in it, so that it is created first.
+        namespace: grafanaNamespaceName === namespaceName ? namespace : grafanaNamespaceName,
         // The datasource queries exactly the Loki installed here.
         queryUrl: loki.queryUrl,
         tenantId: loki.tenantId,
       },
       child,
     );
+
+    if (safety.networkPolicies) {
+      const lokiOptions = resolveLokiOptions(args.loki ?? {});
+      const rules = buildNetworkPolicies({
+        namespace: namespaceName,
+        lokiRelease: lokiOptions.releaseName,
+        collector: {
+          namespace: namespaceName,
+          labels: safety.collectorPodLabels ?? { "app.kubernetes.io/name": "alloy-logs" },
+        },
+        grafana: {
+          namespace: grafanaNamespaceName,
+          labels: safety.grafanaPodLabels ?? { "app.kubernetes.io/name": "grafana" },
+        },
+        minio: lokiOptions.objectStore === "minio",
+      });
+      for (const rule of rules) {
+        new k8s.networking.v1.NetworkPolicy(
+          `${name}-${rule.name}`,
+          {
+            metadata: { name: rule.name, namespace },
+            spec: {
+              podSelector: rule.podSelector,
+              policyTypes: ["Ingress"],
+              ingress: [{ from: rule.from, ...(rule.ports ? { ports: rule.ports } : {}) }],
+            },
+          },
+          child,
+        );
+      }
+    }
 
     let sample: DynamoGraphSample | undefined;
     if (args.sample) {

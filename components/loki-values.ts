@@ -147,6 +147,8 @@ export interface ResolvedLokiOptions {
   caches: Required<LokiCaches>;
   canary: boolean;
   clusterDomain: string;
+  highAvailability: boolean;
+  minimumRetention?: string;
 }
 
 const durationPattern = /^(\d+)(h|d|w)$/;
@@ -190,6 +192,8 @@ export function resolveLokiOptions(options: LokiStackOptions): ResolvedLokiOptio
     caches: { ...defaultCaches[mode], ...options.caches },
     canary: options.canary ?? true,
     clusterDomain: options.clusterDomain ?? "cluster.local",
+    highAvailability: options.highAvailability ?? false,
+    minimumRetention: options.minimumRetention,
   };
 }
 
@@ -227,6 +231,20 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
         `Loki deletes whole index tables, so use days such as "7d" or "${Math.max(1, Math.ceil(hours / 24)) * 24}h"`,
     );
   }
+
+  if (options.minimumRetention !== undefined) {
+    const floor = retentionHours(options.minimumRetention);
+    if (floor === undefined) {
+      problem("minimumRetention", `"${options.minimumRetention}" is not a duration; use days such as "30d"`);
+    } else if (hours < floor) {
+      problem(
+        "retention",
+        `"${options.retention}" is shorter than this stack's minimumRetention "${options.minimumRetention}"; ` +
+          `shortening retention deletes stored logs, so lower minimumRetention first, on purpose`,
+      );
+    }
+  }
+  if (options.highAvailability) problems.push(...availabilityProblems(options));
 
   if (options.size !== undefined && mode !== "distributed") {
     problem("size", `applies to mode distributed only; mode ${mode} is sized with replicas and resources`);
@@ -311,6 +329,45 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
   return problems;
 }
 
+/** What highAvailability promises: no single replica between the cluster and its logs. */
+function availabilityProblems(options: ResolvedLokiOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  if (options.mode === "single") {
+    return [
+      {
+        path: "highAvailability",
+        message: "needs mode simpleScalable or distributed: a single binary is one pod",
+      },
+    ];
+  }
+  if (options.replicationFactor < 3) {
+    problems.push({
+      path: "replicationFactor",
+      message: `${options.replicationFactor} keeps fewer than 3 copies; highAvailability needs 3 so that one lost replica loses no logs`,
+    });
+  }
+  if (options.mode === "distributed" && !options.zoneAwareIngesters) {
+    problems.push({
+      path: "zoneAwareIngesters",
+      message: "must be on with highAvailability: a zone outage must not take every copy",
+    });
+  }
+  for (const component of statelessComponents) {
+    const replicas = options.replicas[component];
+    if (
+      replicas !== undefined &&
+      lokiComponentsByMode[options.mode].some((c) => c === component) &&
+      replicas < 2
+    ) {
+      problems.push({
+        path: `replicas.${component}`,
+        message: `${replicas} replica(s) of a read or write path workload; highAvailability needs at least 2`,
+      });
+    }
+  }
+  return problems;
+}
+
 /** Service names and URLs that follow from the release, mirroring the chart's `loki.fullname`. */
 export function lokiFullname(releaseName: string): string {
   const name = releaseName.includes(chartCatalog.loki.chart)
@@ -342,10 +399,19 @@ export const s3CredentialEnv = {
   secretAccessKey: "LOKI_S3_SECRET_ACCESS_KEY",
 } as const;
 
+/**
+ * The bundled MinIO's root credentials, in the keys its chart reads from `existingSecret`. The same
+ * Secret is Loki's environment, where the keys are the variables its config expands.
+ */
+export const minioCredentialKeys = { user: "rootUser", password: "rootPassword" } as const;
+
 /** Names of objects the values refer to but the chart does not create. */
 export interface LokiValueRefs {
-  /** Secret holding the S3 keys under the `s3CredentialEnv` names; set when credentials are "secret". */
-  s3CredentialsSecretName?: string;
+  /**
+   * Secret with the object store credentials: the S3 keys under the `s3CredentialEnv` names, or
+   * the MinIO root credentials under `minioCredentialKeys`. Absent with workload identity.
+   */
+  credentialsSecretName?: string;
 }
 
 type Values = Record<string, unknown>;
@@ -361,7 +427,12 @@ export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRef
   const values: Values = {
     deploymentMode: chartDeploymentMode[mode],
     global: { clusterDomain: options.clusterDomain },
-    loki: lokiConfigValues(options),
+    loki: {
+      ...lokiConfigValues(options),
+      // Stated rather than inherited from the chart's defaults, so a chart bump cannot loosen them.
+      podSecurityContext: podSecurityContext,
+      containerSecurityContext: containerSecurityContext,
+    },
     ...storeValues,
     defaults: {
       // Stated rather than inherited: every Loki workload's GOMEMLIMIT is 85% of its memory limit,
@@ -375,10 +446,15 @@ export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRef
       writebackSizeLimit: "10MB",
     },
     resultsCache: { allocatedMemory: options.caches.resultsMemoryMb },
+    memcached: { containerSecurityContext },
     memcachedExporter: { resources: auxiliaryResources.memcachedExporter },
     gateway: {
       replicas: mode === "single" ? 1 : 2,
       resources: auxiliaryResources.gateway,
+      podDisruptionBudget: disruptionBudget,
+      podSecurityContext,
+      containerSecurityContext,
+      ...(options.highAvailability ? { topologySpreadConstraints: zoneSpread(options, "gateway") } : {}),
     },
     // helm test needs the canary; turning one off without the other fails the chart's validation.
     lokiCanary: { enabled: options.canary, resources: auxiliaryResources.canary },
@@ -386,27 +462,101 @@ export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRef
   };
   for (const component of lokiComponents) {
     values[component] = active.includes(component)
-      ? { replicas: options.replicas[component], resources: options.resources[component] }
+      ? {
+          replicas: options.replicas[component],
+          resources: options.resources[component],
+          // Loki runs exactly one compactor, and the chart gives it no budget.
+          ...(component === "compactor" ? {} : { podDisruptionBudget: disruptionBudget }),
+          ...(options.highAvailability && statelessComponents.includes(component)
+            ? { topologySpreadConstraints: zoneSpread(options, componentLabels[component]) }
+            : {}),
+        }
       : { replicas: 0 };
   }
   Object.assign(values[dataHolders[mode]] as Values, persistenceValues(options));
   if (mode === "simpleScalable") {
-    (values.backend as Values).persistence = {
-      enabled: true,
-      size: options.persistence.size,
-      ...storageClass(options),
-    };
+    (values.backend as Values).persistence = { enabled: true, ...retainedVolume(options) };
   }
   if (mode === "distributed") {
-    (values.compactor as Values).persistence = {
-      enabled: true,
-      size: options.persistence.size,
-      ...storageClass(options),
-    };
+    (values.compactor as Values).persistence = { enabled: true, ...retainedVolume(options) };
     (values.ingester as Values).zoneAwareReplication = { enabled: options.zoneAwareIngesters };
     (values.patternIngester as Values).enabled = true;
   }
   return values;
+}
+
+/** Non-root, no privilege escalation, no capabilities, read-only root file system. */
+export const podSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: 10001,
+  runAsGroup: 10001,
+  fsGroup: 10001,
+  seccompProfile: { type: "RuntimeDefault" },
+} as const;
+export const containerSecurityContext = {
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
+/** Voluntary evictions (node drains, upgrades) take at most one pod of a workload at a time. */
+const disruptionBudget = { enabled: true, maxUnavailable: 1 } as const;
+
+/** The workloads that serve requests without holding data: safe to spread and to run twice. */
+export const statelessComponents: readonly LokiComponent[] = [
+  "read",
+  "distributor",
+  "querier",
+  "queryFrontend",
+  "queryScheduler",
+  "indexGateway",
+];
+
+/** The chart's `app.kubernetes.io/component` label of each workload. */
+const componentLabels: Record<LokiComponent, string> = {
+  singleBinary: "single-binary",
+  read: "read",
+  write: "write",
+  backend: "backend",
+  ingester: "ingester",
+  distributor: "distributor",
+  querier: "querier",
+  queryFrontend: "query-frontend",
+  queryScheduler: "query-scheduler",
+  compactor: "compactor",
+  indexGateway: "index-gateway",
+  ruler: "ruler",
+  patternIngester: "pattern-ingester",
+};
+
+/** Spread a workload's pods over zones where the cluster has them, without blocking scheduling. */
+function zoneSpread(options: ResolvedLokiOptions, component: string): Values[] {
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: "topology.kubernetes.io/zone",
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector: {
+        matchLabels: {
+          "app.kubernetes.io/name": chartCatalog.loki.chart,
+          "app.kubernetes.io/instance": options.releaseName,
+          "app.kubernetes.io/component": component,
+        },
+      },
+    },
+  ];
+}
+
+/** Deleting or scaling down a StatefulSet keeps its volumes: stored logs outlive a mistake. */
+const volumeRetention = {
+  enableStatefulSetAutoDeletePVC: true,
+  whenDeleted: "Retain",
+  whenScaled: "Retain",
+} as const;
+
+function retainedVolume(options: ResolvedLokiOptions): Values {
+  return { size: options.persistence.size, ...storageClass(options), ...volumeRetention };
 }
 
 function storageClass(options: ResolvedLokiOptions): Values {
@@ -417,17 +567,24 @@ function storageClass(options: ResolvedLokiOptions): Values {
 
 /** Volumes for the data holder: the write-ahead log must outlive a pod restart. */
 function persistenceValues(options: ResolvedLokiOptions): Values {
-  const { size } = options.persistence;
   switch (options.mode) {
     case "single":
-      return { persistence: { enabled: true, size, ...storageClass(options) } };
+      return { persistence: { enabled: true, ...retainedVolume(options) } };
     case "simpleScalable":
-      return { persistence: { volumeClaimsEnabled: true, size, ...storageClass(options) } };
+      return { persistence: { volumeClaimsEnabled: true, ...retainedVolume(options) } };
     case "distributed":
       return {
         persistence: {
           enabled: true,
-          claims: [{ name: "data", accessModes: ["ReadWriteOnce"], size, ...storageClass(options) }],
+          ...volumeRetention,
+          claims: [
+            {
+              name: "data",
+              accessModes: ["ReadWriteOnce"],
+              size: options.persistence.size,
+              ...storageClass(options),
+            },
+          ],
         },
       };
   }
@@ -448,7 +605,12 @@ function lokiConfigValues(options: ResolvedLokiOptions): Values {
         },
       ],
     },
-    ingester: { chunk_encoding: "snappy" },
+    // The write-ahead log lives on the data volume, so an ingester restart replays what it had not
+    // flushed instead of losing it.
+    ingester: {
+      chunk_encoding: "snappy",
+      wal: { enabled: true, dir: "/var/loki/wal", flush_on_shutdown: true },
+    },
     tracing: { enabled: true },
     pattern_ingester: { enabled: true },
     limits_config: {
@@ -487,26 +649,31 @@ function s3StorageConfig(s3: LokiS3Options): Values {
 
 /** Chart values outside `loki:` that follow from the object store and its credentials. */
 function objectStoreValues(options: ResolvedLokiOptions, refs: LokiValueRefs): Values {
+  // Loki reads the credentials from its environment, filled from the Secret: `${VAR}` placeholders
+  // in the config are all the values ever hold.
+  const credentialsFromSecret = {
+    extraArgs: ["-config.expand-env=true"],
+    extraEnvFrom: [{ secretRef: { name: refs.credentialsSecretName } }],
+  };
   if (options.objectStore === "minio") {
     return {
       // The chart deprecates its MinIO subchart and refuses to render it without this.
       ignoreMinioDeprecation: true,
       minio: {
         enabled: true,
+        // MinIO takes its root credentials from the Secret; the chart's defaults (a well-known
+        // password, and a "logs-user" with another) never apply.
+        existingSecret: refs.credentialsSecretName,
+        rootUser: `\${${minioCredentialKeys.user}}`,
+        rootPassword: `\${${minioCredentialKeys.password}}`,
+        users: [],
         persistence: { size: options.persistence.size },
         resources: auxiliaryResources.minio,
       },
+      defaults: credentialsFromSecret,
     };
   }
-  if (usesS3Keys(options)) {
-    return {
-      minio: { enabled: false },
-      defaults: {
-        extraArgs: ["-config.expand-env=true"],
-        extraEnvFrom: [{ secretRef: { name: refs.s3CredentialsSecretName } }],
-      },
-    };
-  }
+  if (usesS3Keys(options)) return { minio: { enabled: false }, defaults: credentialsFromSecret };
   // Workload identity (IRSA): no keys at all, the service account assumes the role.
   return {
     minio: { enabled: false },

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { chartCatalog, chartSource } from "./chart-catalog";
 import type { ResourceRequirements } from "./kubernetes";
 import { invalidArgumentsError } from "./options";
@@ -7,6 +8,7 @@ import {
   buildLokiValues,
   lokiEndpoints,
   lokiOptionProblems,
+  minioCredentialKeys,
   type ResolvedLokiOptions,
   resolveLokiOptions,
   s3CredentialEnv,
@@ -199,6 +201,13 @@ export interface LokiStackOptions {
   canary?: boolean;
   /** Cluster DNS domain, used in Service URLs. Default "cluster.local". */
   clusterDomain?: string;
+  /**
+   * Production availability: requires replication factor 3, zone-aware ingesters and at least two
+   * replicas of every read and write path workload, and spreads those over zones. Default false.
+   */
+  highAvailability?: boolean;
+  /** Shortest retention allowed: a `retention` below it is rejected, so logs are never cut by accident. */
+  minimumRetention?: string;
 }
 
 export interface LokiStackArgs extends LokiStackOptions {
@@ -227,22 +236,39 @@ export class LokiStack extends pulumi.ComponentResource {
     const options = validatedOptions(name, args);
     super("dynamo-logging:index:LokiStack", name, {}, opts);
 
-    const credentialsSecretName = `${options.releaseName}-s3-credentials`;
-    let credentials: k8s.core.v1.Secret | undefined;
+    // The object store's credentials, as a Secret the values only name: S3 keys given as Pulumi
+    // secrets, or a MinIO root password generated here.
+    let credentialsData: Record<string, pulumi.Input<string>> | undefined;
     if (usesS3Keys(options)) {
-      credentials = new k8s.core.v1.Secret(
-        `${name}-s3-credentials`,
-        {
-          metadata: { name: credentialsSecretName, namespace: args.namespace },
-          type: "Opaque",
-          stringData: {
-            [s3CredentialEnv.accessKeyId]: pulumi.secret(args.s3AccessKeyId!),
-            [s3CredentialEnv.secretAccessKey]: pulumi.secret(args.s3SecretAccessKey!),
-          },
-        },
+      credentialsData = {
+        [s3CredentialEnv.accessKeyId]: args.s3AccessKeyId!,
+        [s3CredentialEnv.secretAccessKey]: args.s3SecretAccessKey!,
+      };
+    } else if (options.objectStore === "minio") {
+      const password = new random.RandomPassword(
+        `${name}-minio-root`,
+        { length: 32, special: false },
         { parent: this },
       );
+      credentialsData = {
+        [minioCredentialKeys.user]: "loki",
+        [minioCredentialKeys.password]: password.result,
+      };
     }
+    const credentialsSecretName = credentialsData
+      ? `${options.releaseName}-object-store-credentials`
+      : undefined;
+    const credentials = credentialsData
+      ? new k8s.core.v1.Secret(
+          `${name}-object-store-credentials`,
+          {
+            metadata: { name: credentialsSecretName, namespace: args.namespace },
+            type: "Opaque",
+            stringData: pulumi.secret(credentialsData),
+          },
+          { parent: this },
+        )
+      : undefined;
 
     this.release = new k8s.helm.v3.Release(
       name,
@@ -250,7 +276,7 @@ export class LokiStack extends pulumi.ComponentResource {
         name: options.releaseName,
         namespace: args.namespace,
         ...chartSource(chartCatalog.loki),
-        values: buildLokiValues(options, { s3CredentialsSecretName: credentialsSecretName }),
+        values: buildLokiValues(options, { credentialsSecretName }),
         // Loki's StatefulSets take minutes to become ready on a cold cluster.
         timeout: 900,
       },

@@ -8,6 +8,7 @@ import {
   type AlloyCollectorOptions,
   crossComponentProblems,
   DynamoLogLevel,
+  type DynamoLoggingSafety,
   type DynamoLoggingSettings,
   grafanaOptionProblems,
   GrafanaTarget,
@@ -105,6 +106,8 @@ const lokiSchema = z
       .optional(),
     canary: z.boolean().optional(),
     clusterDomain: z.string().min(1).optional(),
+    highAvailability: z.boolean().optional(),
+    minimumRetention: z.string().optional(),
   })
   .superRefine((options, ctx) => {
     reportProblems(ctx, lokiOptionProblems(resolveLokiOptions(options)));
@@ -120,6 +123,8 @@ const alloySchema = z
     labels: z.record(z.string(), z.string()).optional(),
     structuredMetadata: z.record(z.string(), z.string()).optional(),
     resources: resourceRequirements.optional(),
+    redactSecrets: z.boolean().optional(),
+    highAvailability: z.boolean().optional(),
   })
   .superRefine((options, ctx) => {
     reportProblems(ctx, alloyOptionProblems(resolveAlloyOptions(options)));
@@ -184,6 +189,13 @@ const sampleSchema = z
     reportProblems(ctx, sampleOptionProblems(resolveSampleOptions({ ...options, image })));
   });
 
+const safetySchema = z.strictObject({
+  protectData: z.boolean().optional(),
+  networkPolicies: z.boolean().optional(),
+  collectorPodLabels: z.record(z.string(), z.string()).optional(),
+  grafanaPodLabels: z.record(z.string(), z.string()).optional(),
+}) satisfies z.ZodType<DynamoLoggingSafety>;
+
 export const stackConfigSchema = z
   .strictObject({
     /** Namespace the logging stack (Loki) is installed into; created by the program. */
@@ -192,6 +204,7 @@ export const stackConfigSchema = z
     alloy: alloySchema.default({}),
     grafana: grafanaSchema.default({}),
     sample: sampleSchema.default({ enabled: false, namespace: "dynamo" }),
+    safety: safetySchema.default({}),
     lokiS3AccessKeyId: z.string().min(1).optional(),
     lokiS3SecretAccessKey: z.string().min(1).optional(),
   })

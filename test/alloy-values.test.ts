@@ -14,6 +14,11 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const pushUrl = "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push";
 const variants: Record<string, AlloyCollectorOptions> = {
   "Kubernetes API (default)": {},
+  "production: highly available, redacting secrets": {
+    replicas: 2,
+    highAvailability: true,
+    redactSecrets: true,
+  },
   "Kubernetes API, 3 replicas, extra labels and metadata": {
     replicas: 3,
     namespaces: ["dynamo", "dynamo-cloud"],
@@ -95,6 +100,14 @@ describe("collector values", () => {
       controller: { replicas: 2 },
       alloy: {
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 473,
+          runAsGroup: 473,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"] },
+          seccompProfile: { type: "RuntimeDefault" },
+        },
       },
     });
     expect(values.podLogsViaKubernetesApi).toMatchObject({
@@ -149,6 +162,22 @@ describe("collector option checks", () => {
       'namespaces.1: "Dynamo" is not a namespace name',
       'namespaces.2: "dynamo" is listed twice',
     ]);
+  });
+
+  test("highAvailability needs two clustered replicas, and gets a disruption budget", () => {
+    expect(problems({ highAvailability: true })).toEqual([
+      "replicas: 1 collector replica; highAvailability needs at least 2, clustered",
+    ]);
+    expect(build({ highAvailability: true, replicas: 2 }).collectors["alloy-logs"].controller).toEqual({
+      replicas: 2,
+      podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+    });
+  });
+
+  test("redactSecrets turns on the secret filter, on the experimental stability level it needs", () => {
+    const values = build({ redactSecrets: true });
+    expect(values.podLogsViaKubernetesApi.secretFilter).toEqual({ enabled: true });
+    expect(values.collectors["alloy-logs"].alloy.stabilityLevel).toBe("experimental");
   });
 
   test("replicas apply to the Kubernetes API method only", () => {

@@ -48,13 +48,13 @@ describe("LokiStack", () => {
     });
     const secret = rendered.resource("kubernetes:core/v1:Secret");
     expect(secret.parent).toBe("dynamo-logging:index:LokiStack::logs");
-    expect(secret.inputs.metadata).toEqual({ name: "loki-s3-credentials", namespace: "logging" });
+    expect(secret.inputs.metadata).toEqual({ name: "loki-object-store-credentials", namespace: "logging" });
     expect(secret.inputs.stringData).toBe(secretPlaceholder);
     const values = rendered.values("loki") as { defaults: unknown };
     expect(values.defaults).toEqual({
       goSettings: { goMemLimitFactor: 0.85 },
       extraArgs: ["-config.expand-env=true"],
-      extraEnvFrom: [{ secretRef: { name: "loki-s3-credentials" } }],
+      extraEnvFrom: [{ secretRef: { name: "loki-object-store-credentials" } }],
     });
     const everything = JSON.stringify(rendered.run) + Object.values(rendered.files).join("");
     expect(everything).not.toContain("AKIA-TEST-ID");

@@ -30,7 +30,7 @@ const variants: Record<string, LokiStackOptions> = {
 };
 
 const build = (options: LokiStackOptions): Json =>
-  buildLokiValues(resolveLokiOptions(options), { s3CredentialsSecretName: "loki-s3-credentials" });
+  buildLokiValues(resolveLokiOptions(options), { credentialsSecretName: "loki-object-store-credentials" });
 
 describeWithReference(`Loki values against chart loki ${chartCatalog.loki.version}`, () => {
   const chart = loadChart(chartCatalog.loki.chart, chartCatalog.loki.version);
@@ -104,6 +104,9 @@ describe("Loki values", () => {
     expect(values.ingester.zoneAwareReplication).toEqual({ enabled: true });
     expect(values.ingester.persistence).toEqual({
       enabled: true,
+      enableStatefulSetAutoDeletePVC: true,
+      whenDeleted: "Retain",
+      whenScaled: "Retain",
       claims: [{ name: "data", accessModes: ["ReadWriteOnce"], size: "50Gi", storageClass: "gp3" }],
     });
   });
@@ -144,7 +147,10 @@ describe("Loki values", () => {
       retention_period: "336h",
     });
     expect(loki.querier).toEqual({ max_concurrent: 8 });
-    expect(loki.ingester).toEqual({ chunk_encoding: "snappy" });
+    expect(loki.ingester).toEqual({
+      chunk_encoding: "snappy",
+      wal: { enabled: true, dir: "/var/loki/wal", flush_on_shutdown: true },
+    });
     expect(loki.pattern_ingester).toEqual({ enabled: true });
     expect(loki.rulerConfig).toEqual({ enable_api: true });
     expect(loki.compactor).toEqual({ retention_enabled: true, delete_request_store: "s3" });
@@ -167,7 +173,7 @@ describe("Loki values", () => {
     expect(values.defaults).toEqual({
       goSettings: { goMemLimitFactor: 0.85 },
       extraArgs: ["-config.expand-env=true"],
-      extraEnvFrom: [{ secretRef: { name: "loki-s3-credentials" } }],
+      extraEnvFrom: [{ secretRef: { name: "loki-object-store-credentials" } }],
     });
   });
 

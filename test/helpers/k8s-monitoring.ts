@@ -15,13 +15,19 @@ const features = {
   podLogsViaLoki: "feature-pod-logs-via-loki",
 } as const;
 
-/** Maps the chart documents as `<log label>: <pod label>` and the like: any key is allowed. */
-export const k8sMonitoringFreeFormPaths = Object.keys(features).flatMap((feature) => [
-  `${feature}.labels`,
-  `${feature}.structuredMetadata`,
-  `${feature}.annotations`,
-  `${feature}.staticLabels`,
-]);
+/**
+ * Maps the chart documents as `<log label>: <pod label>` and the like, and the Kubernetes
+ * SecurityContext the Alloy chart passes through: any of their keys is allowed.
+ */
+export const k8sMonitoringFreeFormPaths = [
+  ...Object.keys(features).flatMap((feature) => [
+    `${feature}.labels`,
+    `${feature}.structuredMetadata`,
+    `${feature}.annotations`,
+    `${feature}.staticLabels`,
+  ]),
+  `collectors.${collectorName}.alloy.securityContext`,
+];
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

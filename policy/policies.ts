@@ -1,0 +1,323 @@
+/**
+ * The guardrails of dynamo-logging as policies: what every stack must hold, and what production
+ * stacks must hold too (policy config `production: true`). Pure validations over resource inputs,
+ * so jest runs them on the recorded resources of each stack exactly as `pulumi preview
+ * --policy-pack policy` runs them on the real ones.
+ */
+import type {
+  ReportViolation,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import {
+  collectorName,
+  lokiComponentsByMode,
+  perPodKubernetesLabels,
+  perRequestOrPodLabelNames,
+} from "../components";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const releaseType = "kubernetes:helm.sh/v3:Release";
+const isPlaceholder = (value: unknown) => typeof value === "string" && /^\$\{\w+\}$/.test(value);
+
+/** Policy config: production stacks hold the availability, protection and isolation rules too. */
+export interface GuardrailConfig {
+  production?: boolean;
+}
+const productionSchema = {
+  properties: { production: { type: "boolean", default: false } },
+} as const;
+
+function chartOf(props: Json): string | undefined {
+  return typeof props.chart === "string" ? props.chart : undefined;
+}
+
+function releases(args: StackValidationArgs, chart: string) {
+  return args.resources.filter((r) => r.type === releaseType && chartOf(r.props) === chart);
+}
+
+const noPlaintextCredentials: ResourceValidationPolicy = {
+  name: "no-plaintext-credentials",
+  description:
+    "Credentials live in Kubernetes Secrets referenced by name, never in Helm values or ConfigMaps.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type === "kubernetes:core/v1:ConfigMap") {
+      for (const [key, text] of Object.entries((args.props.data ?? {}) as Json)) {
+        if (String(text).includes("secureJsonData")) {
+          reportViolation(`ConfigMap ${args.name} holds secureJsonData in ${key}; provision it as a Secret`);
+        }
+      }
+      return;
+    }
+    if (args.type !== releaseType || typeof args.props.values !== "object") return;
+    const values = args.props.values as Json;
+    const chart = chartOf(args.props);
+    if (chart === "loki") {
+      const s3 = values.loki?.storage?.s3 ?? {};
+      for (const key of ["accessKeyId", "secretAccessKey"]) {
+        if (s3[key] !== undefined && !isPlaceholder(s3[key])) {
+          reportViolation(
+            `loki.storage.s3.${key} is a literal; keep S3 keys in a Secret and expand them from the environment`,
+          );
+        }
+      }
+      if (values.minio?.enabled) {
+        if (!values.minio.existingSecret)
+          reportViolation(
+            "the bundled MinIO has no existingSecret: it would run with the chart's default password",
+          );
+        for (const key of ["rootUser", "rootPassword"]) {
+          if (!isPlaceholder(values.minio[key]))
+            reportViolation(`minio.${key} is a literal; it lands in Loki's ConfigMap`);
+        }
+        if (!Array.isArray(values.minio.users) || values.minio.users.length > 0) {
+          reportViolation("minio.users must be empty: the chart's default user has a well-known password");
+        }
+      }
+    }
+    if (chart === "grafana") {
+      if (values.adminPassword !== undefined)
+        reportViolation("Grafana's adminPassword is in the values; use admin.existingSecret");
+      if (!values.admin?.existingSecret)
+        reportViolation("Grafana's admin credentials must come from admin.existingSecret");
+    }
+    if (chart === "k8s-monitoring") {
+      for (const [name, destination] of Object.entries((values.destinations ?? {}) as Json)) {
+        if (destination.tenantId !== undefined)
+          reportViolation(`destination ${name} has a literal tenantId; read it from a Secret`);
+        if (destination.auth?.password !== undefined || destination.auth?.bearerToken !== undefined) {
+          reportViolation(`destination ${name} has literal credentials; read them from a Secret`);
+        }
+      }
+    }
+  },
+};
+
+const boundedLogLabels: ResourceValidationPolicy = {
+  name: "bounded-log-labels",
+  description:
+    "No per-pod or per-request value becomes a Loki label: each value would start a stream and explode the index.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== releaseType || chartOf(args.props) !== "k8s-monitoring") return;
+    const values = (args.props.values ?? {}) as Json;
+    for (const feature of ["podLogsViaKubernetesApi", "podLogsViaLoki"]) {
+      for (const [label, source] of Object.entries((values[feature]?.labels ?? {}) as Json)) {
+        if ((perRequestOrPodLabelNames as readonly string[]).includes(label.toLowerCase())) {
+          reportViolation(
+            `${feature}.labels.${label}: a per-pod or per-request value as a Loki label; use structured metadata`,
+          );
+        }
+        if ((perPodKubernetesLabels as readonly string[]).includes(String(source))) {
+          reportViolation(
+            `${feature}.labels.${label}: pod label ${source} differs per pod; use structured metadata`,
+          );
+        }
+      }
+    }
+  },
+};
+
+const hasRequirements = (resources: Json | undefined) =>
+  ["cpu", "memory"].every((field) => resources?.requests?.[field] && resources?.limits?.[field]);
+
+const requestsAndLimits: ResourceValidationPolicy = {
+  name: "requests-and-limits",
+  description: "Every workload of the stack has CPU and memory requests and limits.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== releaseType) return;
+    const values = (args.props.values ?? {}) as Json;
+    const chart = chartOf(args.props);
+    if (chart === "loki") {
+      const running = Object.values(lokiComponentsByMode)
+        .flat()
+        .filter((c) => (values[c]?.replicas ?? 0) > 0);
+      for (const workload of [...running, "gateway"]) {
+        if (!hasRequirements(values[workload]?.resources))
+          reportViolation(`loki ${workload} lacks requests or limits`);
+      }
+    }
+    if (chart === "k8s-monitoring") {
+      for (const [name, collector] of Object.entries((values.collectors ?? {}) as Json)) {
+        if (!hasRequirements(collector.alloy?.resources))
+          reportViolation(`collector ${name} lacks requests or limits`);
+      }
+    }
+    if (chart === "grafana" && !hasRequirements(values.resources))
+      reportViolation("Grafana lacks requests or limits");
+  },
+};
+
+const podSecurity: ResourceValidationPolicy = {
+  name: "pod-security",
+  description:
+    "Loki and the collector run as non-root, without privilege escalation; Loki on a read-only root file system.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== releaseType) return;
+    const values = (args.props.values ?? {}) as Json;
+    const chart = chartOf(args.props);
+    if (chart === "loki") {
+      if (values.loki?.podSecurityContext?.runAsNonRoot !== true)
+        reportViolation("Loki pods must run as non-root");
+      const container = values.loki?.containerSecurityContext ?? {};
+      if (container.readOnlyRootFilesystem !== true)
+        reportViolation("Loki containers must have a read-only root file system");
+      if (container.allowPrivilegeEscalation !== false)
+        reportViolation("Loki containers must not allow privilege escalation");
+    }
+    if (chart === "k8s-monitoring") {
+      const collector = values.collectors?.[collectorName] ?? {};
+      // Reading node log files needs root; through the API server, nothing does.
+      if (values.podLogsViaKubernetesApi?.enabled) {
+        const context = collector.alloy?.securityContext ?? {};
+        if (context.runAsNonRoot !== true || context.allowPrivilegeEscalation !== false) {
+          reportViolation("the collector must run as non-root without privilege escalation");
+        }
+      }
+    }
+  },
+};
+
+function production(args: { getConfig<T extends object>(): T }): boolean {
+  return args.getConfig<GuardrailConfig>().production === true;
+}
+
+const storedLogsProtected: StackValidationPolicy = {
+  name: "stored-logs-protected",
+  description:
+    "In production, Loki and its namespace are protected: `pulumi destroy` cannot delete stored logs by accident.",
+  enforcementLevel: "mandatory",
+  configSchema: productionSchema,
+  validateStack: (args, reportViolation) => {
+    if (!production(args)) return;
+    for (const loki of releases(args, "loki")) {
+      if (!loki.opts.protect) reportViolation(`the Loki release ${loki.name} is not protected`, loki.urn);
+      const namespace = args.resources.find(
+        (r) => r.type === "kubernetes:core/v1:Namespace" && r.props.metadata?.name === loki.props.namespace,
+      );
+      if (namespace && !namespace.opts.protect) {
+        reportViolation(
+          `namespace ${loki.props.namespace} holds Loki's volumes and is not protected`,
+          namespace.urn,
+        );
+      }
+    }
+  },
+};
+
+const highlyAvailableLoki: StackValidationPolicy = {
+  name: "highly-available-loki",
+  description:
+    "In production, Loki keeps 3 copies on zone-aware ingesters, runs 2+ of every read and write path workload behind disruption budgets, and runs its canary.",
+  enforcementLevel: "mandatory",
+  configSchema: productionSchema,
+  validateStack: (args, reportViolation) => {
+    if (!production(args)) return;
+    for (const release of releases(args, "loki")) {
+      const values = release.props.values as Json;
+      const report = (message: string) => reportViolation(message, release.urn);
+      if (values.deploymentMode === "Monolithic")
+        report("a single binary is one pod: use SimpleScalable or Distributed");
+      if ((values.loki?.commonConfig?.replication_factor ?? 0) < 3) report("replication factor below 3");
+      if (
+        values.deploymentMode === "Distributed" &&
+        values.ingester?.zoneAwareReplication?.enabled !== true
+      ) {
+        report("ingesters are not zone-aware");
+      }
+      for (const component of [
+        "read",
+        "distributor",
+        "querier",
+        "queryFrontend",
+        "queryScheduler",
+        "indexGateway",
+        "gateway",
+      ]) {
+        const replicas = values[component]?.replicas ?? 0;
+        if (replicas === 1) report(`${component} runs a single replica`);
+      }
+      const running = Object.values(lokiComponentsByMode)
+        .flat()
+        .filter((c) => (values[c]?.replicas ?? 0) > 0);
+      for (const workload of [...running.filter((c) => c !== "compactor"), "gateway"]) {
+        if (values[workload]?.podDisruptionBudget?.enabled !== true)
+          report(`${workload} has no PodDisruptionBudget`);
+      }
+      if (values.lokiCanary?.enabled !== true)
+        report("the Loki canary is off: broken ingestion would go unnoticed");
+    }
+  },
+};
+
+const resilientCollector: StackValidationPolicy = {
+  name: "resilient-collector",
+  description:
+    "In production, the collector runs 2+ clustered replicas behind a disruption budget and redacts secrets.",
+  enforcementLevel: "mandatory",
+  configSchema: productionSchema,
+  validateStack: (args, reportViolation) => {
+    if (!production(args)) return;
+    for (const release of releases(args, "k8s-monitoring")) {
+      const values = release.props.values as Json;
+      const report = (message: string) => reportViolation(message, release.urn);
+      const collector = values.collectors?.[collectorName] ?? {};
+      if (values.podLogsViaKubernetesApi?.enabled) {
+        if ((collector.controller?.replicas ?? 1) < 2) report("the collector runs a single replica");
+        if (collector.controller?.podDisruptionBudget?.enabled !== true)
+          report("the collector has no PodDisruptionBudget");
+      }
+      const feature = values.podLogsViaKubernetesApi ?? values.podLogsViaLoki ?? {};
+      if (feature.secretFilter?.enabled !== true)
+        report("the collector's secret filter is off: leaked tokens would reach Loki");
+    }
+  },
+};
+
+const networkIsolation: StackValidationPolicy = {
+  name: "network-isolation",
+  description: "In production, NetworkPolicies guard Loki's gateway, its internal components and its MinIO.",
+  enforcementLevel: "mandatory",
+  configSchema: productionSchema,
+  validateStack: (args, reportViolation) => {
+    if (!production(args)) return;
+    const policies = args.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+    const guards = (labels: Json) =>
+      policies.some((policy) => {
+        const selector = policy.props.spec?.podSelector?.matchLabels ?? {};
+        return Object.entries(labels).every(([key, value]) => selector[key] === value);
+      });
+    for (const release of releases(args, "loki")) {
+      const instance = { "app.kubernetes.io/instance": release.props.name };
+      if (!guards({ ...instance, "app.kubernetes.io/component": "gateway" })) {
+        reportViolation(`no NetworkPolicy guards the gateway of ${release.props.name}`, release.urn);
+      }
+      if (!guards(instance))
+        reportViolation(`no NetworkPolicy guards the components of ${release.props.name}`, release.urn);
+      if (
+        (release.props.values as Json).minio?.enabled &&
+        !guards({ app: "minio", release: release.props.name })
+      ) {
+        reportViolation(`no NetworkPolicy guards the MinIO of ${release.props.name}`, release.urn);
+      }
+    }
+  },
+};
+
+export const guardrails: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+  noPlaintextCredentials,
+  boundedLogLabels,
+  requestsAndLimits,
+  podSecurity,
+  storedLogsProtected,
+  highlyAvailableLoki,
+  resilientCollector,
+  networkIsolation,
+];
+
+export type { ReportViolation };

@@ -1,0 +1,126 @@
+import { listStacks } from "../tools/stack-config";
+import { renderStack, releaseType } from "./helpers/program";
+import { policyViolations } from "./helpers/policy";
+import type { ProgramRun } from "../tools/program-runner";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const productionStacks = new Set(["prod"]);
+
+/** A stack's run, with one release's values changed as a careless edit (or a chart bump) might. */
+function withValues(run: ProgramRun, chart: string, edit: (values: Json) => void): ProgramRun {
+  const copy = structuredClone(run);
+  const release = copy.resources.find((r) => r.type === releaseType && r.inputs.chart === chart)!;
+  edit(release.inputs.values as Json);
+  return copy;
+}
+
+describe("policy pack", () => {
+  test.each(listStacks())("%s passes every guardrail", async (stack) => {
+    const { run } = await renderStack(stack);
+    expect(await policyViolations(run, { production: productionStacks.has(stack) })).toEqual([]);
+  });
+
+  describe("on stacks broken on purpose", () => {
+    let prod: ProgramRun;
+    let dev: ProgramRun;
+    beforeAll(async () => {
+      prod = (await renderStack("prod")).run;
+      dev = (await renderStack("dev")).run;
+    });
+    const production = { production: true };
+
+    test.each<[string, () => ProgramRun, string, RegExp]>([
+      [
+        "no-plaintext-credentials",
+        () => withValues(dev, "loki", (v) => (v.minio.rootPassword = "supersecretpassword")),
+        "dev",
+        /minio\.rootPassword is a literal/,
+      ],
+      [
+        "no-plaintext-credentials",
+        () => withValues(dev, "loki", (v) => (v.minio.users = [{ accessKey: "logs-user", secretKey: "x" }])),
+        "dev",
+        /minio\.users must be empty/,
+      ],
+      [
+        "no-plaintext-credentials",
+        () => withValues(dev, "grafana", (v) => (v.adminPassword = "admin")),
+        "dev",
+        /adminPassword is in the values/,
+      ],
+      [
+        "no-plaintext-credentials",
+        () => withValues(prod, "k8s-monitoring", (v) => (v.destinations.loki.tenantId = "t")),
+        "prod",
+        /literal tenantId/,
+      ],
+      [
+        "bounded-log-labels",
+        () => withValues(dev, "k8s-monitoring", (v) => (v.podLogsViaKubernetesApi.labels.trace_id = "x")),
+        "dev",
+        /labels\.trace_id: a per-pod or per-request value/,
+      ],
+      [
+        "requests-and-limits",
+        () => withValues(prod, "loki", (v) => delete v.querier.resources.limits),
+        "prod",
+        /loki querier lacks requests or limits/,
+      ],
+      [
+        "pod-security",
+        () =>
+          withValues(prod, "loki", (v) => (v.loki.containerSecurityContext.readOnlyRootFilesystem = false)),
+        "prod",
+        /read-only root file system/,
+      ],
+      [
+        "highly-available-loki",
+        () => withValues(prod, "loki", (v) => (v.loki.commonConfig.replication_factor = 2)),
+        "prod",
+        /replication factor below 3/,
+      ],
+      [
+        "highly-available-loki",
+        () => withValues(prod, "loki", (v) => (v.querier.replicas = 1)),
+        "prod",
+        /querier runs a single replica/,
+      ],
+      [
+        "highly-available-loki",
+        () => withValues(prod, "loki", (v) => (v.ingester.podDisruptionBudget.enabled = false)),
+        "prod",
+        /ingester has no PodDisruptionBudget/,
+      ],
+    ])("%s catches a broken value (case %#)", async (policy, broken, _stack, message) => {
+      const violations = await policyViolations(broken(), production);
+      expect(violations).toContainEqual({ policy, message: expect.stringMatching(message) });
+    });
+
+    test.each<[string, (config: Json) => void, RegExp]>([
+      [
+        "stored-logs-protected",
+        (c) => (c.safety.protectData = false),
+        /the Loki release dynamo-loki is not protected/,
+      ],
+      [
+        "network-isolation",
+        (c) => (c.safety.networkPolicies = false),
+        /no NetworkPolicy guards the gateway of loki/,
+      ],
+      ["resilient-collector", (c) => (c.alloy.redactSecrets = false), /secret filter is off/],
+    ])("%s fails prod with its safety switched off in config", async (policy, mutate, message) => {
+      const { run } = await renderStack("prod", mutate);
+      const violations = await policyViolations(run, production);
+      expect(violations).toContainEqual({ policy, message: expect.stringMatching(message) });
+      expect(new Set(violations.map((v) => v.policy))).toEqual(new Set([policy]));
+    });
+
+    test("production rules stay out of non-production stacks", async () => {
+      expect(await policyViolations(dev, { production: false })).toEqual([]);
+      expect((await policyViolations(dev, production)).map((v) => v.policy)).toEqual(
+        expect.arrayContaining(["stored-logs-protected", "highly-available-loki", "network-isolation"]),
+      );
+    });
+  });
+});
