@@ -172,6 +172,11 @@ export const tenantSecretKey = "tenantId";
 
 type Values = Record<string, unknown>;
 
+const configReloaderResources = {
+  requests: { cpu: "10m", memory: "50Mi" },
+  limits: { cpu: "100m", memory: "128Mi" },
+} as const;
+
 /** Non-root, no privilege escalation, no capabilities: all a collector reading the API needs. */
 export const collectorSecurityContext = {
   runAsNonRoot: true,
@@ -208,6 +213,8 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
           // The secret filter is an experimental Alloy component: the chart refuses it otherwise.
           ...(options.redactSecrets ? { stabilityLevel: "experimental" } : {}),
         },
+        // The sidecar that reloads Alloy's configuration: the chart requests, but does not limit, it.
+        configReloader: { resources: configReloaderResources },
         ...(deployment
           ? {
               controller: {

@@ -123,5 +123,13 @@ export function buildGrafanaValues(
       resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "100m", memory: "128Mi" } },
     },
     resources: options.resources,
+    // The chart's own defaults, stated so that no chart bump loosens them.
+    securityContext: { runAsNonRoot: true, runAsUser: 472, runAsGroup: 472, fsGroup: 472 },
+    containerSecurityContext: {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    },
   };
 }

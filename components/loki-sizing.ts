@@ -5,7 +5,8 @@
  * headroom for query spikes while the chart holds GOMEMLIMIT at 85% of the memory limit.
  */
 import type { ResourceRequirements } from "./kubernetes";
-import type { LokiComponent, LokiSize } from "./loki";
+import type { LokiSize } from "./loki";
+import type { lokiComponentsByMode } from "./loki-values";
 
 /** One row of a preset: CPU cores and memory GiB requested per pod, and the pod count. */
 export interface SizingRow {
@@ -14,18 +15,7 @@ export interface SizingRow {
   replicas: number;
 }
 
-export type DistributedComponent = Extract<
-  LokiComponent,
-  | "ingester"
-  | "distributor"
-  | "querier"
-  | "queryFrontend"
-  | "queryScheduler"
-  | "compactor"
-  | "indexGateway"
-  | "ruler"
-  | "patternIngester"
->;
+export type DistributedComponent = (typeof lokiComponentsByMode)["distributed"][number];
 
 /**
  * Not in Grafana's table: the ruler (serving the ruler API) and the pattern ingester keep the

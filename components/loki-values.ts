@@ -457,7 +457,12 @@ export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRef
       ...(options.highAvailability ? { topologySpreadConstraints: zoneSpread(options, "gateway") } : {}),
     },
     // helm test needs the canary; turning one off without the other fails the chart's validation.
-    lokiCanary: { enabled: options.canary, resources: auxiliaryResources.canary },
+    lokiCanary: {
+      enabled: options.canary,
+      resources: auxiliaryResources.canary,
+      podSecurityContext,
+      containerSecurityContext,
+    },
     test: { enabled: options.canary },
   };
   for (const component of lokiComponents) {
@@ -667,6 +672,8 @@ function objectStoreValues(options: ResolvedLokiOptions, refs: LokiValueRefs): V
         rootUser: `\${${minioCredentialKeys.user}}`,
         rootPassword: `\${${minioCredentialKeys.password}}`,
         users: [],
+        // MinIO's chart applies these only with persistence, which is always on here.
+        securityContext: { enabled: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
         persistence: { size: options.persistence.size },
         resources: auxiliaryResources.minio,
       },

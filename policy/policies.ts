@@ -15,6 +15,7 @@ import {
   lokiComponentsByMode,
   perPodKubernetesLabels,
   perRequestOrPodLabelNames,
+  statelessComponents,
 } from "../components";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -32,6 +33,13 @@ const productionSchema = {
 
 function chartOf(props: Json): string | undefined {
   return typeof props.chart === "string" ? props.chart : undefined;
+}
+
+/** The Loki workloads a release runs: every mode's, with replicas above zero. */
+function runningLokiWorkloads(values: Json): string[] {
+  return Object.values(lokiComponentsByMode)
+    .flat()
+    .filter((component) => (values[component]?.replicas ?? 0) > 0);
 }
 
 function releases(args: StackValidationArgs, chart: string) {
@@ -133,10 +141,7 @@ const requestsAndLimits: ResourceValidationPolicy = {
     const values = (args.props.values ?? {}) as Json;
     const chart = chartOf(args.props);
     if (chart === "loki") {
-      const running = Object.values(lokiComponentsByMode)
-        .flat()
-        .filter((c) => (values[c]?.replicas ?? 0) > 0);
-      for (const workload of [...running, "gateway"]) {
+      for (const workload of [...runningLokiWorkloads(values), "gateway"]) {
         if (!hasRequirements(values[workload]?.resources))
           reportViolation(`loki ${workload} lacks requests or limits`);
       }
@@ -169,6 +174,12 @@ const podSecurity: ResourceValidationPolicy = {
         reportViolation("Loki containers must have a read-only root file system");
       if (container.allowPrivilegeEscalation !== false)
         reportViolation("Loki containers must not allow privilege escalation");
+    }
+    if (chart === "grafana") {
+      if (values.securityContext?.runAsNonRoot !== true) reportViolation("Grafana must run as non-root");
+      if (values.containerSecurityContext?.allowPrivilegeEscalation !== false) {
+        reportViolation("Grafana must not allow privilege escalation");
+      }
     }
     if (chart === "k8s-monitoring") {
       const collector = values.collectors?.[collectorName] ?? {};
@@ -230,22 +241,12 @@ const highlyAvailableLoki: StackValidationPolicy = {
       ) {
         report("ingesters are not zone-aware");
       }
-      for (const component of [
-        "read",
-        "distributor",
-        "querier",
-        "queryFrontend",
-        "queryScheduler",
-        "indexGateway",
-        "gateway",
-      ]) {
-        const replicas = values[component]?.replicas ?? 0;
-        if (replicas === 1) report(`${component} runs a single replica`);
+      for (const component of [...statelessComponents, "gateway"]) {
+        if (values[component]?.replicas === 1) report(`${component} runs a single replica`);
       }
-      const running = Object.values(lokiComponentsByMode)
-        .flat()
-        .filter((c) => (values[c]?.replicas ?? 0) > 0);
-      for (const workload of [...running.filter((c) => c !== "compactor"), "gateway"]) {
+      // The chart gives the single compactor no budget.
+      const budgeted = runningLokiWorkloads(values).filter((c) => c !== "compactor");
+      for (const workload of [...budgeted, "gateway"]) {
         if (values[workload]?.podDisruptionBudget?.enabled !== true)
           report(`${workload} has no PodDisruptionBudget`);
       }

@@ -98,6 +98,9 @@ describe("collector values", () => {
     expect(values.collectors["alloy-logs"]).toEqual({
       presets: ["clustered", "deployment"],
       controller: { replicas: 2 },
+      configReloader: {
+        resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { cpu: "100m", memory: "128Mi" } },
+      },
       alloy: {
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
         securityContext: {

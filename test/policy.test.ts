@@ -75,6 +75,18 @@ describe("policy pack", () => {
         /read-only root file system/,
       ],
       [
+        "pod-security",
+        () => withValues(dev, "grafana", (v) => (v.securityContext.runAsNonRoot = false)),
+        "dev",
+        /Grafana must run as non-root/,
+      ],
+      [
+        "requests-and-limits",
+        () => withValues(dev, "k8s-monitoring", (v) => delete v.collectors["alloy-logs"].configReloader),
+        "dev",
+        /config reloader lacks requests or limits/,
+      ],
+      [
         "highly-available-loki",
         () => withValues(prod, "loki", (v) => (v.loki.commonConfig.replication_factor = 2)),
         "prod",

@@ -16,8 +16,9 @@ const features = {
 } as const;
 
 /**
- * Maps the chart documents as `<log label>: <pod label>` and the like, and the Kubernetes
- * SecurityContext the Alloy chart passes through: any of their keys is allowed.
+ * Maps the chart documents as `<log label>: <pod label>` and the like, and the Kubernetes types
+ * (SecurityContext, ResourceRequirements) the Alloy chart passes through: any of their keys is
+ * allowed.
  */
 export const k8sMonitoringFreeFormPaths = [
   ...Object.keys(features).flatMap((feature) => [
@@ -27,6 +28,7 @@ export const k8sMonitoringFreeFormPaths = [
     `${feature}.staticLabels`,
   ]),
   `collectors.${collectorName}.alloy.securityContext`,
+  `collectors.${collectorName}.configReloader.resources`,
 ];
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
