@@ -150,6 +150,8 @@ const requestsAndLimits: ResourceValidationPolicy = {
       for (const [name, collector] of Object.entries((values.collectors ?? {}) as Json)) {
         if (!hasRequirements(collector.alloy?.resources))
           reportViolation(`collector ${name} lacks requests or limits`);
+        if (!hasRequirements(collector.configReloader?.resources))
+          reportViolation(`collector ${name}'s config reloader lacks requests or limits`);
       }
     }
     if (chart === "grafana" && !hasRequirements(values.resources))
