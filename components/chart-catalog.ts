@@ -41,6 +41,9 @@ export const chartCatalog = {
 
 export type ChartName = keyof typeof chartCatalog;
 
+/** The Pulumi type token of the `helm.v3.Release` each chart is installed with. */
+export const helmReleaseType = "kubernetes:helm.sh/v3:Release";
+
 /** The `chart`, `version` and `repositoryOpts` inputs of a `helm.v3.Release` for a pinned chart. */
 export function chartSource(pin: ChartPin): {
   chart: string;

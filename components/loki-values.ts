@@ -470,8 +470,7 @@ export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRef
       ? {
           replicas: options.replicas[component],
           resources: options.resources[component],
-          // Loki runs exactly one compactor, and the chart gives it no budget.
-          ...(component === "compactor" ? {} : { podDisruptionBudget: disruptionBudget }),
+          ...(unbudgetedComponents.includes(component) ? {} : { podDisruptionBudget: disruptionBudget }),
           ...(options.highAvailability && statelessComponents.includes(component)
             ? { topologySpreadConstraints: zoneSpread(options, componentLabels[component]) }
             : {}),
@@ -507,6 +506,9 @@ export const containerSecurityContext = {
 
 /** Voluntary evictions (node drains, upgrades) take at most one pod of a workload at a time. */
 const disruptionBudget = { enabled: true, maxUnavailable: 1 } as const;
+
+/** Loki runs exactly one compactor, and the chart gives it no disruption budget. */
+export const unbudgetedComponents: readonly LokiComponent[] = ["compactor"];
 
 /** The workloads that serve requests without holding data: safe to spread and to run twice. */
 export const statelessComponents: readonly LokiComponent[] = [

@@ -12,15 +12,16 @@ import type {
 } from "@pulumi/policy";
 import {
   collectorName,
+  helmReleaseType as releaseType,
   lokiComponentsByMode,
   perPodKubernetesLabels,
   perRequestOrPodLabelNames,
   statelessComponents,
+  unbudgetedComponents,
 } from "../components";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const releaseType = "kubernetes:helm.sh/v3:Release";
 const isPlaceholder = (value: unknown) => typeof value === "string" && /^\$\{\w+\}$/.test(value);
 
 /** Policy config: production stacks hold the availability, protection and isolation rules too. */
@@ -44,6 +45,19 @@ function runningLokiWorkloads(values: Json): string[] {
 
 function releases(args: StackValidationArgs, chart: string) {
   return args.resources.filter((r) => r.type === releaseType && chartOf(r.props) === chart);
+}
+
+/** In a production stack, runs `check` on the values of each release of `chart`, reporting against it. */
+function checkProductionReleases(
+  args: StackValidationArgs,
+  reportViolation: ReportViolation,
+  chart: string,
+  check: (values: Json, report: (message: string) => void) => void,
+): void {
+  if (!production(args)) return;
+  for (const release of releases(args, chart)) {
+    check(release.props.values as Json, (message) => reportViolation(message, release.urn));
+  }
 }
 
 const noPlaintextCredentials: ResourceValidationPolicy = {
@@ -229,11 +243,8 @@ const highlyAvailableLoki: StackValidationPolicy = {
     "In production, Loki keeps 3 copies on zone-aware ingesters, runs 2+ of every read and write path workload behind disruption budgets, and runs its canary.",
   enforcementLevel: "mandatory",
   configSchema: productionSchema,
-  validateStack: (args, reportViolation) => {
-    if (!production(args)) return;
-    for (const release of releases(args, "loki")) {
-      const values = release.props.values as Json;
-      const report = (message: string) => reportViolation(message, release.urn);
+  validateStack: (args, reportViolation) =>
+    checkProductionReleases(args, reportViolation, "loki", (values, report) => {
       if (values.deploymentMode === "Monolithic")
         report("a single binary is one pod: use SimpleScalable or Distributed");
       if ((values.loki?.commonConfig?.replication_factor ?? 0) < 3) report("replication factor below 3");
@@ -246,16 +257,16 @@ const highlyAvailableLoki: StackValidationPolicy = {
       for (const component of [...statelessComponents, "gateway"]) {
         if (values[component]?.replicas === 1) report(`${component} runs a single replica`);
       }
-      // The chart gives the single compactor no budget.
-      const budgeted = runningLokiWorkloads(values).filter((c) => c !== "compactor");
+      const budgeted = runningLokiWorkloads(values).filter(
+        (c) => !(unbudgetedComponents as string[]).includes(c),
+      );
       for (const workload of [...budgeted, "gateway"]) {
         if (values[workload]?.podDisruptionBudget?.enabled !== true)
           report(`${workload} has no PodDisruptionBudget`);
       }
       if (values.lokiCanary?.enabled !== true)
         report("the Loki canary is off: broken ingestion would go unnoticed");
-    }
-  },
+    }),
 };
 
 const resilientCollector: StackValidationPolicy = {
@@ -264,22 +275,19 @@ const resilientCollector: StackValidationPolicy = {
     "In production, the collector runs 2+ clustered replicas behind a disruption budget and redacts secrets.",
   enforcementLevel: "mandatory",
   configSchema: productionSchema,
-  validateStack: (args, reportViolation) => {
-    if (!production(args)) return;
-    for (const release of releases(args, "k8s-monitoring")) {
-      const values = release.props.values as Json;
-      const report = (message: string) => reportViolation(message, release.urn);
+  validateStack: (args, reportViolation) =>
+    checkProductionReleases(args, reportViolation, "k8s-monitoring", (values, report) => {
       const collector = values.collectors?.[collectorName] ?? {};
       if (values.podLogsViaKubernetesApi?.enabled) {
         if ((collector.controller?.replicas ?? 1) < 2) report("the collector runs a single replica");
-        if (collector.controller?.podDisruptionBudget?.enabled !== true)
+        if (collector.controller?.podDisruptionBudget?.enabled !== true) {
           report("the collector has no PodDisruptionBudget");
+        }
       }
       const feature = values.podLogsViaKubernetesApi ?? values.podLogsViaLoki ?? {};
       if (feature.secretFilter?.enabled !== true)
         report("the collector's secret filter is off: leaked tokens would reach Loki");
-    }
-  },
+    }),
 };
 
 const networkIsolation: StackValidationPolicy = {

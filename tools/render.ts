@@ -9,10 +9,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
+import { helmReleaseType } from "../components";
 import { type ProgramRun, ProgramRunError, runProgram } from "./program-runner";
 import { projectRoot, readStackConfigFile, UsageError } from "./stack-config";
 
-export const helmReleaseType = "kubernetes:helm.sh/v3:Release";
 const kubernetesObjectType = /^kubernetes:[^:]+\/[^:]+:[^:]+$/;
 
 export interface RenderedFiles {

@@ -4,10 +4,11 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { stackFile } from "../../infra/config";
 import { type ProgramRun, type RecordedResource, runProgram, runWithMocks } from "../../tools/program-runner";
+import { helmReleaseType } from "../../components";
 import { type RenderedFiles, renderFiles } from "../../tools/render";
 import { projectRoot, stackConfigFromObject } from "../../tools/stack-config";
 
-export const releaseType = "kubernetes:helm.sh/v3:Release";
+export { helmReleaseType as releaseType } from "../../components";
 
 type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -71,7 +72,7 @@ function rendered(run: ProgramRun): Rendered {
     files: renderFiles(run),
     resource,
     values: (releaseName) => {
-      const release = run.resources.find((r) => r.type === releaseType && r.inputs.name === releaseName);
+      const release = run.resources.find((r) => r.type === helmReleaseType && r.inputs.name === releaseName);
       if (!release) throw new Error(`no Helm release named ${releaseName}`);
       return release.inputs.values as Values;
     },
