@@ -12,7 +12,8 @@ import { loadChart, schemaErrors, unknownKeys } from "./helpers/chart";
 import { k8sMonitoringFreeFormPaths, loadK8sMonitoringChart } from "./helpers/k8s-monitoring";
 import { lokiChartViolations } from "./helpers/loki-rules";
 import { type Rendered, releaseType, renderStack, stackConfig } from "./helpers/program";
-import { describeWithReference } from "./helpers/reference";
+import { crdJsonSchema } from "./helpers/crd";
+import { describeWithReference, readReferenceYaml } from "./helpers/reference";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -253,6 +254,21 @@ describeWithReference("stack values against the pinned k8s-monitoring chart", ()
     const values = renders.get(stack)!.values("alloy");
     expect(schemaErrors(top.schema, values)).toEqual([]);
     expect(unknownKeys(values, composed, k8sMonitoringFreeFormPaths)).toEqual([]);
+  });
+});
+
+describeWithReference("stack resources against the pinned Grafana chart and the DGD CRD", () => {
+  test("dev's installed Grafana uses only keys the chart's values.yaml knows", () => {
+    const chart = loadChart(chartCatalog.grafana.chart, chartCatalog.grafana.version);
+    expect(unknownKeys(renders.get("dev")!.values("grafana"), chart)).toEqual([]);
+  });
+
+  test("dev's rendered DynamoGraphDeployment validates against the CRD", () => {
+    const crd = readReferenceYaml<Record<string, unknown>>(
+      "dynamo/crds/nvidia.com_dynamographdeployments.yaml",
+    );
+    const graph = renders.get("dev")!.resource("kubernetes:nvidia.com/v1alpha1:DynamoGraphDeployment");
+    expect(schemaErrors(crdJsonSchema(crd, "v1alpha1"), graph.inputs)).toEqual([]);
   });
 });
 
