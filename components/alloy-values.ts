@@ -99,6 +99,20 @@ export const perPodKubernetesLabels = [
   "controller-uid",
 ] as const;
 
+/**
+ * Why a Loki label copied from a pod label would be unbounded (one value per pod or request), or
+ * undefined when it is not: the one rule behind both config validation and the policy pack.
+ */
+export function unboundedLabelReason(label: string, source: string): string | undefined {
+  if ((perRequestOrPodLabelNames as readonly string[]).includes(label.toLowerCase())) {
+    return `"${label}" holds a per-pod or per-request value`;
+  }
+  if ((perPodKubernetesLabels as readonly string[]).includes(source)) {
+    return `pod label "${source}" differs from pod to pod`;
+  }
+  return undefined;
+}
+
 const lokiLabelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -129,10 +143,9 @@ export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProble
         path,
         `"${label}" is not a Loki label name; use letters, digits and "_", not starting with a digit`,
       );
-    } else if ((perRequestOrPodLabelNames as readonly string[]).includes(label.toLowerCase())) {
-      problem(path, `"${label}" holds a per-pod or per-request value; ${cardinalityAdvice}`);
-    } else if ((perPodKubernetesLabels as readonly string[]).includes(source)) {
-      problem(path, `pod label "${source}" differs from pod to pod; ${cardinalityAdvice}`);
+    } else {
+      const reason = unboundedLabelReason(label, source);
+      if (reason) problem(path, `${reason}; ${cardinalityAdvice}`);
     }
   }
   for (const key of Object.keys(options.structuredMetadata)) {

@@ -14,9 +14,8 @@ import {
   collectorName,
   helmReleaseType as releaseType,
   lokiComponentsByMode,
-  perPodKubernetesLabels,
-  perRequestOrPodLabelNames,
   statelessComponents,
+  unboundedLabelReason,
   unbudgetedComponents,
 } from "../components";
 
@@ -128,16 +127,8 @@ const boundedLogLabels: ResourceValidationPolicy = {
     const values = (args.props.values ?? {}) as Json;
     for (const feature of ["podLogsViaKubernetesApi", "podLogsViaLoki"]) {
       for (const [label, source] of Object.entries((values[feature]?.labels ?? {}) as Json)) {
-        if ((perRequestOrPodLabelNames as readonly string[]).includes(label.toLowerCase())) {
-          reportViolation(
-            `${feature}.labels.${label}: a per-pod or per-request value as a Loki label; use structured metadata`,
-          );
-        }
-        if ((perPodKubernetesLabels as readonly string[]).includes(String(source))) {
-          reportViolation(
-            `${feature}.labels.${label}: pod label ${source} differs per pod; use structured metadata`,
-          );
-        }
+        const reason = unboundedLabelReason(label, String(source));
+        if (reason) reportViolation(`${feature}.labels.${label}: ${reason}; use structured metadata instead`);
       }
     }
   },

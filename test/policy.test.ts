@@ -59,7 +59,18 @@ describe("policy pack", () => {
         "bounded-log-labels",
         () => withValues(dev, "k8s-monitoring", (v) => (v.podLogsViaKubernetesApi.labels.trace_id = "x")),
         "dev",
-        /labels\.trace_id: a per-pod or per-request value/,
+        /labels\.trace_id: "trace_id" holds a per-pod or per-request value; use structured metadata instead/,
+      ],
+      [
+        "bounded-log-labels",
+        () =>
+          withValues(
+            dev,
+            "k8s-monitoring",
+            (v) => (v.podLogsViaKubernetesApi.labels.revision = "pod-template-hash"),
+          ),
+        "dev",
+        /labels\.revision: pod label "pod-template-hash" differs from pod to pod/,
       ],
       [
         "requests-and-limits",
