@@ -196,8 +196,24 @@ export const collectorSecurityContext = {
   runAsUser: 473,
   runAsGroup: 473,
   allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
+  // `add: []` replaces the chart's list: Helm merges maps, so without it the chart's dozen added
+  // capabilities (for reading host files as root) would stay beside `drop`.
+  capabilities: { drop: ["ALL"], add: [] },
   seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
+/**
+ * The alloy-operator (k8s-monitoring's subchart) and the chart's Helm hook Jobs get no requests or
+ * limits from the chart; these are the figures its values suggest in comments, with memory room
+ * for the operator's Helm renders.
+ */
+const operatorResources = {
+  requests: { cpu: "10m", memory: "64Mi" },
+  limits: { cpu: "500m", memory: "256Mi" },
+} as const;
+const hookResources = {
+  requests: { cpu: "10m", memory: "64Mi" },
+  limits: { cpu: "500m", memory: "128Mi" },
 } as const;
 
 /** Helm values for the pinned k8s-monitoring chart: one log collector, one Loki destination. */
@@ -232,7 +248,8 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
           ? {
               controller: {
                 replicas: options.replicas,
-                ...(options.highAvailability
+                // Any collector of more than one replica: a node drain then stops one at a time.
+                ...(options.replicas > 1
                   ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } }
                   : {}),
               },
@@ -255,5 +272,11 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
     },
     // On by default, and it sends metrics: this release is for logs only.
     selfReporting: { enabled: false },
+    "alloy-operator": {
+      resources: operatorResources,
+      // The chart sets runAsNonRoot only; Pod Security "restricted" also wants a seccomp profile.
+      podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+      waitForAlloyRemoval: { resources: hookResources },
+    },
   };
 }

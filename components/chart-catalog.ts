@@ -10,6 +10,11 @@ export interface ChartPin {
   readonly chart: string;
   /** Exact chart version: never a range, so `pulumi preview` diffs only when we bump it. */
   readonly version: string;
+  /**
+   * sha256 of the chart archive, as the repository's index.yaml lists it: `npm run charts -- pull`
+   * refuses an archive that differs, so the objects we verify are those of the chart we install.
+   */
+  readonly digest: string;
 }
 
 export const chartCatalog = {
@@ -21,6 +26,7 @@ export const chartCatalog = {
     repo: "https://grafana-community.github.io/helm-charts",
     chart: "loki",
     version: "18.11.0",
+    digest: "d4d99424d197e1460878093c9fced02346669ab0698a0dca7c575ab76fff7aeb",
   },
   /**
    * Grafana's Kubernetes monitoring chart, used for its Alloy log collector only. 4.x: destinations
@@ -30,12 +36,26 @@ export const chartCatalog = {
     repo: "https://grafana.github.io/helm-charts",
     chart: "k8s-monitoring",
     version: "4.4.0",
+    digest: "910ac774c6acffa91279f5b135f4d5048620ad8ca136545b3368006d28532996",
   },
   /** Grafana, installed only where no Grafana exists yet (dev); moved to grafana-community too. */
   grafana: {
     repo: "https://grafana-community.github.io/helm-charts",
     chart: "grafana",
     version: "12.11.1",
+    digest: "5dddbb4efe49f502a50264592637f4d2b99db50a0a800abde2f8cba3f8da0a74",
+  },
+  /**
+   * Not installed by a Release of ours: k8s-monitoring 4.4.0 deploys alloy-operator 0.6.3 (app
+   * 1.11.1), which renders this chart, the one its image embeds (the operator's app version is the
+   * Alloy chart version it ships), from the spec of each `Alloy` resource. Pinned here so that the
+   * collector's real pods can be rendered and verified; bump it with k8s-monitoring.
+   */
+  alloy: {
+    repo: "https://grafana.github.io/helm-charts",
+    chart: "alloy",
+    version: "1.11.1",
+    digest: "cc4cd48a885c070fe8b2929971552852375c11e92d95fc6337d0c3fa277ac575",
   },
 } as const satisfies Record<string, ChartPin>;
 

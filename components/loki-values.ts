@@ -108,6 +108,14 @@ export const auxiliaryResources = {
   canary: requirements("10m", "32Mi", "50m", "64Mi"),
   memcachedExporter: requirements("10m", "32Mi", "50m", "64Mi"),
   minio: requirements("100m", "256Mi", "500m", "1Gi"),
+  /** The gateway's nginx exporter sidecar; the chart sets nothing. */
+  gatewayExporter: requirements("10m", "16Mi", "50m", "64Mi"),
+  /** The k8s-sidecar that loads rule files for the ruler; the chart sets nothing. */
+  rulesSidecar: requirements("10m", "64Mi", "100m", "128Mi"),
+  /** MinIO's bucket-creation Job: the chart requests memory only. */
+  minioJob: requirements("10m", "64Mi", "100m", "128Mi"),
+  /** The chart's own figures for the rollout-operator, with a CPU limit added. */
+  rolloutOperator: requirements("100m", "100Mi", "500m", "200Mi"),
 } as const;
 
 /**
@@ -138,6 +146,7 @@ export interface ResolvedLokiOptions {
   tenantId: string;
   replicationFactor: number;
   zoneAwareIngesters: boolean;
+  ingesterZones?: string[];
   replicas: Partial<Record<LokiComponent, number>>;
   resources: Partial<Record<LokiComponent, ResourceRequirements>>;
   queryConcurrency: number;
@@ -180,6 +189,7 @@ export function resolveLokiOptions(options: LokiStackOptions): ResolvedLokiOptio
     tenantId: options.tenantId ?? "dynamo",
     replicationFactor: options.replicationFactor ?? (mode === "single" ? 1 : 3),
     zoneAwareIngesters: options.zoneAwareIngesters ?? mode === "distributed",
+    ingesterZones: options.ingesterZones,
     replicas,
     resources,
     queryConcurrency: options.queryConcurrency ?? 4,
@@ -326,8 +336,30 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
       );
     }
   }
+  if (options.ingesterZones !== undefined) {
+    const zones = options.ingesterZones;
+    if (!(mode === "distributed" && options.zoneAwareIngesters)) {
+      problem("ingesterZones", "applies only with mode distributed and zoneAwareIngesters on");
+    } else if (zones.length !== 3 || new Set(zones).size !== 3) {
+      problem(
+        "ingesterZones",
+        `must name 3 different zones, one each for ingester zones a, b and c (got ${zones.length})`,
+      );
+    }
+    zones.forEach((zone, i) => {
+      if (!labelValuePattern.test(zone)) {
+        problem(
+          `ingesterZones[${i}]`,
+          `"${zone}" is not a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)`,
+        );
+      }
+    });
+  }
   return problems;
 }
+
+/** A Kubernetes label value, as node labels such as topology.kubernetes.io/zone must be. */
+const labelValuePattern = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** What highAvailability promises: no single replica between the cluster and its logs. */
 function availabilityProblems(options: ResolvedLokiOptions): OptionProblem[] {
@@ -350,6 +382,13 @@ function availabilityProblems(options: ResolvedLokiOptions): OptionProblem[] {
     problems.push({
       path: "zoneAwareIngesters",
       message: "must be on with highAvailability: a zone outage must not take every copy",
+    });
+  }
+  if (options.mode === "distributed" && options.zoneAwareIngesters && options.ingesterZones === undefined) {
+    problems.push({
+      path: "ingesterZones",
+      message:
+        "is required with highAvailability: name the three availability zones (node label topology.kubernetes.io/zone) that ingester zones a, b and c run in, e.g. [us-east-1a, us-east-1b, us-east-1c]",
     });
   }
   for (const component of statelessComponents) {
@@ -448,9 +487,11 @@ export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRef
     resultsCache: { allocatedMemory: options.caches.resultsMemoryMb },
     memcached: { containerSecurityContext },
     memcachedExporter: { resources: auxiliaryResources.memcachedExporter },
+    sidecar: { resources: auxiliaryResources.rulesSidecar },
     gateway: {
       replicas: mode === "single" ? 1 : 2,
       resources: auxiliaryResources.gateway,
+      metrics: { resources: auxiliaryResources.gatewayExporter },
       podDisruptionBudget: disruptionBudget,
       podSecurityContext,
       containerSecurityContext,
@@ -482,11 +523,28 @@ export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRef
     (values.backend as Values).persistence = { enabled: true, ...retainedVolume(options) };
   }
   if (mode === "distributed") {
-    (values.compactor as Values).persistence = { enabled: true, ...retainedVolume(options) };
-    (values.ingester as Values).zoneAwareReplication = { enabled: options.zoneAwareIngesters };
+    // The chart's deprecated `claims` default (one 10Gi "data" claim) wins over size and
+    // storageClass unless it is emptied.
+    (values.compactor as Values).persistence = { enabled: true, claims: [], ...retainedVolume(options) };
+    (values.ingester as Values).zoneAwareReplication = zoneAwareReplication(options);
     (values.patternIngester as Values).enabled = true;
+    // Zone-aware ingesters are rolled one zone at a time only by the rollout-operator; without it
+    // the three zone StatefulSets restart together and writes can lose quorum during an upgrade.
+    values.rollout_operator = options.zoneAwareIngesters
+      ? { enabled: true, resources: auxiliaryResources.rolloutOperator }
+      : { enabled: false };
   }
   return values;
+}
+
+/** Zone-aware ingesters, each zone's StatefulSet pinned to its availability zone where named. */
+function zoneAwareReplication(options: ResolvedLokiOptions): Values {
+  if (!options.zoneAwareIngesters) return { enabled: false };
+  const zones = options.ingesterZones ?? [];
+  const pinned = Object.fromEntries(
+    zones.map((zone, i) => [`zone${"ABC"[i]}`, { nodeSelector: { "topology.kubernetes.io/zone": zone } }]),
+  );
+  return { enabled: true, ...pinned };
 }
 
 /** Non-root, no privilege escalation, no capabilities, read-only root file system. */
@@ -654,6 +712,21 @@ function s3StorageConfig(s3: LokiS3Options): Values {
   };
 }
 
+const minioPodSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: 1000,
+  runAsGroup: 1000,
+  fsGroup: 1000,
+  seccompProfile: { type: "RuntimeDefault" },
+} as const;
+/** MinIO writes below its root file system (its config directory), so that one stays writable. */
+const minioContainerSecurityContext = {
+  readOnlyRootFilesystem: false,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  runAsNonRoot: true,
+} as const;
+
 /** Chart values outside `loki:` that follow from the object store and its credentials. */
 function objectStoreValues(options: ResolvedLokiOptions, refs: LokiValueRefs): Values {
   // Loki reads the credentials from its environment, filled from the Secret: `${VAR}` placeholders
@@ -674,9 +747,18 @@ function objectStoreValues(options: ResolvedLokiOptions, refs: LokiValueRefs): V
         rootUser: `\${${minioCredentialKeys.user}}`,
         rootPassword: `\${${minioCredentialKeys.password}}`,
         users: [],
-        // MinIO's chart applies these only with persistence, which is always on here.
-        securityContext: { enabled: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
-        persistence: { size: options.persistence.size },
+        // MinIO's chart applies these only with persistence, which is always on here; its default
+        // container context sets nothing but a writable root, so each field Pod Security
+        // "restricted" checks is stated, for the server and for the bucket Job.
+        securityContext: { enabled: true, ...minioPodSecurityContext },
+        containerSecurityContext: minioContainerSecurityContext,
+        postJob: { securityContext: { enabled: true, ...minioPodSecurityContext } },
+        makeBucketJob: {
+          securityContext: { enabled: true },
+          containerSecurityContext: minioContainerSecurityContext,
+          resources: auxiliaryResources.minioJob,
+        },
+        persistence: { size: options.persistence.size, ...storageClass(options) },
         resources: auxiliaryResources.minio,
       },
       defaults: credentialsFromSecret,

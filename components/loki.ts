@@ -181,8 +181,17 @@ export interface LokiStackOptions {
   tenantId?: string;
   /** Copies of each stream. Default 1 in single mode, 3 otherwise; at most the data-holding replicas. */
   replicationFactor?: number;
-  /** Spread ingesters over three zones (distributed only). Default true in distributed. */
+  /**
+   * Spread ingesters over three zone StatefulSets (distributed only), rolled one zone at a time by
+   * the rollout-operator, which is deployed with them. Default true in distributed.
+   */
   zoneAwareIngesters?: boolean;
+  /**
+   * The three availability zones (node label `topology.kubernetes.io/zone`) the ingester zones a,
+   * b and c are pinned to, in that order. Required with highAvailability: unpinned, the three
+   * "zones" are only three groups of pods that may share one real zone.
+   */
+  ingesterZones?: string[];
   /** Replicas per workload of the chosen mode. */
   replicas?: LokiReplicas;
   /** Requests and limits per workload; every Loki workload has both, the memory limit sets GOMEMLIMIT. */

@@ -39,6 +39,8 @@ export interface IngressRule {
 const gatewayPort = 8080;
 const minioPort = 9000;
 
+const notCanary = { key: "app.kubernetes.io/component", operator: "NotIn", values: ["canary"] };
+
 const inNamespace = (selector: PodSelector) => ({
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": selector.namespace } },
   podSelector: { matchLabels: selector.labels },
@@ -71,7 +73,8 @@ export function buildNetworkPolicies(inputs: NetworkPolicyInputs): IngressRule[]
           { key: "app.kubernetes.io/component", operator: "NotIn", values: ["gateway", "canary"] },
         ],
       },
-      from: [{ podSelector: { matchLabels: loki } }],
+      // The canary carries Loki's labels too, but only ever needs the gateway.
+      from: [{ podSelector: { matchLabels: loki, matchExpressions: [notCanary] } }],
     },
   ];
   if (inputs.minio) {
@@ -81,7 +84,7 @@ export function buildNetworkPolicies(inputs: NetworkPolicyInputs): IngressRule[]
       from: [
         { podSelector: { matchLabels: loki } },
         // MinIO's own bucket-creation job.
-        { podSelector: { matchLabels: { release: inputs.lokiRelease } } },
+        { podSelector: { matchLabels: { app: "minio-job", release: inputs.lokiRelease } } },
       ],
       ports: [{ protocol: "TCP", port: minioPort }],
     });

@@ -84,6 +84,7 @@ const lokiSchema = z
     tenantId: z.string().min(1).optional(),
     replicationFactor: positive.optional(),
     zoneAwareIngesters: z.boolean().optional(),
+    ingesterZones: z.array(z.string()).optional(),
     replicas: componentMap(count).optional(),
     resources: componentMap(resourceRequirements).optional(),
     queryConcurrency: positive.optional(),

@@ -18,6 +18,13 @@ import {
   unboundedLabelReason,
   unbudgetedComponents,
 } from "../components";
+import {
+  capabilityProblems,
+  objectName,
+  podSpecOf,
+  resourceProblems,
+  restrictedProblems,
+} from "./workload-rules";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -137,11 +144,34 @@ const boundedLogLabels: ResourceValidationPolicy = {
 const hasRequirements = (resources: Json | undefined) =>
   ["cpu", "memory"].every((field) => resources?.requests?.[field] && resources?.limits?.[field]);
 
+/** The pod template of a Kubernetes workload resource (as rendered by a chart, or made directly). */
+function workloadPod(args: { type: string; props: Json }): Json | undefined {
+  return args.type.startsWith("kubernetes:") && args.type !== releaseType ? podSpecOf(args.props) : undefined;
+}
+
+/**
+ * The one pod allowed outside Pod Security "restricted", and why: the collector that reads log
+ * files from its node (gatherMethod nodeFiles) mounts /var/log from the host and needs root and
+ * file capabilities to read other users' files. gatherMethod kubernetesApi needs none of it.
+ */
+export function restrictedException(workload: Json): string | undefined {
+  const labels = workload.spec?.template?.metadata?.labels ?? {};
+  return workload.kind === "DaemonSet" && labels["app.kubernetes.io/name"] === collectorName
+    ? "the nodeFiles collector reads host log files as root"
+    : undefined;
+}
+
 const requestsAndLimits: ResourceValidationPolicy = {
   name: "requests-and-limits",
-  description: "Every workload of the stack has CPU and memory requests and limits.",
+  description:
+    "Every workload of the stack has CPU and memory requests and limits; every container of a rendered workload has CPU and memory requests and a memory limit.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
+    const pod = workloadPod(args);
+    if (pod) {
+      for (const problem of resourceProblems(pod)) reportViolation(`${objectName(args.props)}: ${problem}`);
+      return;
+    }
     if (args.type !== releaseType) return;
     const values = (args.props.values ?? {}) as Json;
     const chart = chartOf(args.props);
@@ -167,9 +197,17 @@ const requestsAndLimits: ResourceValidationPolicy = {
 const podSecurity: ResourceValidationPolicy = {
   name: "pod-security",
   description:
-    "Loki and the collector run as non-root, without privilege escalation; Loki on a read-only root file system.",
+    'Loki and the collector run as non-root, without privilege escalation; Loki on a read-only root file system. Every rendered pod meets Pod Security "restricted" and adds no capability (one stated exception).',
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
+    const pod = workloadPod(args);
+    if (pod) {
+      if (restrictedException(args.props) !== undefined) return;
+      for (const problem of [...capabilityProblems(pod), ...restrictedProblems(pod)]) {
+        reportViolation(`${objectName(args.props)}: ${problem}`);
+      }
+      return;
+    }
     if (args.type !== releaseType) return;
     const values = (args.props.values ?? {}) as Json;
     const chart = chartOf(args.props);

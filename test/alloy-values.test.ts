@@ -97,7 +97,8 @@ describe("collector values", () => {
     const values = build({ replicas: 2 });
     expect(values.collectors["alloy-logs"]).toEqual({
       presets: ["clustered", "deployment"],
-      controller: { replicas: 2 },
+      // Two replicas: a node drain stops them one at a time.
+      controller: { replicas: 2, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } },
       configReloader: {
         resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { cpu: "100m", memory: "128Mi" } },
       },
@@ -108,7 +109,8 @@ describe("collector values", () => {
           runAsUser: 473,
           runAsGroup: 473,
           allowPrivilegeEscalation: false,
-          capabilities: { drop: ["ALL"] },
+          // An empty add list replaces the chart's dozen capabilities; drop alone would keep them.
+          capabilities: { drop: ["ALL"], add: [] },
           seccompProfile: { type: "RuntimeDefault" },
         },
       },
@@ -119,6 +121,10 @@ describe("collector values", () => {
       destinations: ["loki"],
       namespaces: ["dynamo"],
     });
+  });
+
+  test("one collector replica has no disruption budget (it would block every drain)", () => {
+    expect(build({ replicas: 1 }).collectors["alloy-logs"].controller).toEqual({ replicas: 1 });
   });
 
   test("node file gathering: a DaemonSet reading /var/log through the podLogsViaLoki feature", () => {

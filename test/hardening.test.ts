@@ -96,7 +96,14 @@ describe("prod", () => {
 
   test("replicates 3 ways over zone-aware ingesters, with 2+ of every read and write path workload", () => {
     expect(loki.loki.commonConfig.replication_factor).toBe(3);
-    expect(loki.ingester.zoneAwareReplication.enabled).toBe(true);
+    // Each zone's StatefulSet pinned to its real zone, and rolled one zone at a time.
+    expect(loki.ingester.zoneAwareReplication).toEqual({
+      enabled: true,
+      zoneA: { nodeSelector: { "topology.kubernetes.io/zone": "us-east-1a" } },
+      zoneB: { nodeSelector: { "topology.kubernetes.io/zone": "us-east-1b" } },
+      zoneC: { nodeSelector: { "topology.kubernetes.io/zone": "us-east-1c" } },
+    });
+    expect(loki.rollout_operator).toMatchObject({ enabled: true });
     for (const component of [
       "distributor",
       "querier",
@@ -165,7 +172,21 @@ describe("prod", () => {
         { key: "app.kubernetes.io/component", operator: "NotIn", values: ["gateway", "canary"] },
       ],
     });
-    expect(policies[1].spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: lokiPods } }] }]);
+    // The canary carries Loki's labels but only ever needs the gateway.
+    expect(policies[1].spec.ingress).toEqual([
+      {
+        from: [
+          {
+            podSelector: {
+              matchLabels: lokiPods,
+              matchExpressions: [
+                { key: "app.kubernetes.io/component", operator: "NotIn", values: ["canary"] },
+              ],
+            },
+          },
+        ],
+      },
+    ]);
   });
 
   test("with MinIO, only Loki (and MinIO's own bucket job) reach it", async () => {
@@ -181,7 +202,7 @@ describe("prod", () => {
               matchLabels: { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki" },
             },
           },
-          { podSelector: { matchLabels: { release: "loki" } } },
+          { podSelector: { matchLabels: { app: "minio-job", release: "loki" } } },
         ],
         ports: [{ protocol: "TCP", port: 9000 }],
       },
@@ -236,9 +257,19 @@ describe("guardrails in config", () => {
       }),
     ).toEqual([
       "alloy.replicas: 1 collector replica; highAvailability needs at least 2, clustered",
+      "loki.ingesterZones: applies only with mode distributed and zoneAwareIngesters on",
       "loki.replicas.querier: 1 replica(s) of a read or write path workload; highAvailability needs at least 2",
       "loki.replicationFactor: 2 keeps fewer than 3 copies; highAvailability needs 3 so that one lost replica loses no logs",
       "loki.zoneAwareIngesters: must be on with highAvailability: a zone outage must not take every copy",
+    ]);
+    expect(problems("prod", (c) => delete c.loki.ingesterZones)).toEqual([
+      "loki.ingesterZones: is required with highAvailability: name the three availability zones (node label topology.kubernetes.io/zone) that ingester zones a, b and c run in, e.g. [us-east-1a, us-east-1b, us-east-1c]",
+    ]);
+    expect(
+      problems("prod", (c) => (c.loki.ingesterZones = ["us-east-1a", "us-east-1a", "Fast Zone!"])),
+    ).toEqual([
+      "loki.ingesterZones: must name 3 different zones, one each for ingester zones a, b and c (got 3)",
+      'loki.ingesterZones[2]: "Fast Zone!" is not a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)',
     ]);
     expect(problems("dev", (c) => (c.loki.highAvailability = true))).toEqual([
       "loki.highAvailability: needs mode simpleScalable or distributed: a single binary is one pod",

@@ -109,6 +109,16 @@ describe("Loki values", () => {
       whenScaled: "Retain",
       claims: [{ name: "data", accessModes: ["ReadWriteOnce"], size: "50Gi", storageClass: "gp3" }],
     });
+    // Emptied: the chart's deprecated default claim (10Gi, no class) would win over size and class.
+    expect(values.compactor.persistence).toMatchObject({ claims: [], size: "50Gi", storageClass: "gp3" });
+    // Zone-aware ingesters roll one zone at a time only with the rollout-operator.
+    expect(values.rollout_operator).toMatchObject({ enabled: true });
+  });
+
+  test("without zone awareness there is no rollout-operator", () => {
+    const values = build({ ...variants["distributed with S3 keys"], zoneAwareIngesters: false });
+    expect(values.ingester.zoneAwareReplication).toEqual({ enabled: false });
+    expect(values.rollout_operator).toEqual({ enabled: false });
   });
 
   test.each(Object.keys(variants))(

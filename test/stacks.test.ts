@@ -43,7 +43,11 @@ describe("stacks", () => {
     const loki = lokiValues("prod");
     expect(parseInt(loki.loki.limits_config.retention_period, 10)).toBeGreaterThanOrEqual(30 * 24);
     expect(loki.loki.commonConfig.replication_factor).toBe(3);
-    expect(loki.ingester.zoneAwareReplication).toEqual({ enabled: true });
+    expect(loki.ingester.zoneAwareReplication).toMatchObject({
+      enabled: true,
+      zoneA: { nodeSelector: { "topology.kubernetes.io/zone": "us-east-1a" } },
+    });
+    expect(loki.rollout_operator).toMatchObject({ enabled: true });
   });
 
   test.each(stacks)(

@@ -4,16 +4,25 @@
  *   plan.json        every registered resource, in order, with inputs (secrets as "[secret]")
  *   values/<r>.yaml  the Helm values of each release, usable with `helm install -f`
  *   manifests.yaml   every plain Kubernetes object, multi-document
+ *   dashboards/<uid>.json  each Grafana dashboard, importable on its own
+ *   objects/<r>.yaml what each release's pinned chart really creates (`helm template`), and the
+ *                    collector's objects the alloy-operator renders; only with the chart cache
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { helmReleaseType } from "../components";
+import { findHelm, type Helm, missingCharts, pullHint } from "./chart-cache";
+import {
+  kubernetesObjectType,
+  programObjects,
+  type RenderedRelease,
+  renderChartObjects,
+} from "./chart-objects";
+import { formatTotals, minimumNodes, requestTotals } from "./object-checks";
 import { type ProgramRun, ProgramRunError, runProgram } from "./program-runner";
 import { projectRoot, readStackConfigFile, UsageError } from "./stack-config";
-
-const kubernetesObjectType = /^kubernetes:[^:]+\/[^:]+:[^:]+$/;
 
 export interface RenderedFiles {
   /** Relative path to file content. */
@@ -59,13 +68,45 @@ function toYaml(value: unknown): string {
   return stringify(value, { lineWidth: 0, version: "1.1" });
 }
 
+/** `objects/<release>.yaml`: helm template's output per release, as rendered. */
+export function objectFiles(releases: readonly RenderedRelease[]): RenderedFiles {
+  return Object.fromEntries(releases.map((release) => [`objects/${release.release}.yaml`, release.text]));
+}
+
+/**
+ * Writes a render beside the target and swaps it in whole: a render never leaves a mix of this
+ * run's files and an earlier one's.
+ */
 export function writeRender(files: RenderedFiles, outDir: string): void {
-  fs.rmSync(outDir, { recursive: true, force: true });
+  const staging = `${outDir}.partial-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
   for (const [file, content] of Object.entries(files)) {
-    const target = path.join(outDir, file);
+    const target = path.join(staging, file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, content);
   }
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.renameSync(staging, outDir);
+}
+
+/**
+ * The objects through the pinned charts, when the cache holds them and helm is there; otherwise
+ * the one line that says why not and how to get them.
+ */
+function chartObjects(run: ProgramRun): { releases: RenderedRelease[] } | { skipped: string } {
+  const missing = missingCharts();
+  if (missing.length > 0) {
+    return {
+      skipped: `objects/ not rendered: the chart cache lacks ${missing.map((p) => `${p.chart} ${p.version}`).join(", ")}; ${pullHint}`,
+    };
+  }
+  let helm: Helm;
+  try {
+    helm = findHelm();
+  } catch (error) {
+    return { skipped: `objects/ not rendered: ${(error as Error).message}` };
+  }
+  return { releases: renderChartObjects(run, helm) };
 }
 
 function parseArgs(argv: string[]): { stack: string; outDir: string } {
@@ -83,24 +124,48 @@ function parseArgs(argv: string[]): { stack: string; outDir: string } {
   return { stack, outDir: path.resolve(outDir ?? path.join(projectRoot, "rendered", stack)) };
 }
 
-async function main(): Promise<void> {
-  const { stack, outDir } = parseArgs(process.argv.slice(2));
+async function main(outDir: string, stack: string): Promise<void> {
   const { config, secretKeys } = readStackConfigFile(stack);
-  const files = renderFiles(await runProgram({ stack, config, secretKeys }));
+  const run = await runProgram({ stack, config, secretKeys });
+  const objects = chartObjects(run);
+  const files = { ...renderFiles(run), ...("releases" in objects ? objectFiles(objects.releases) : {}) };
   writeRender(files, outDir);
-  const resources = (JSON.parse(files["plan.json"]) as ProgramRun).resources.length;
   console.log(
-    `Rendered stack "${stack}" (${resources} resources) to ${path.relative(process.cwd(), outDir) || "."}`,
+    `Rendered stack "${stack}" (${run.resources.length} resources) to ${path.relative(process.cwd(), outDir) || "."}`,
   );
   for (const file of Object.keys(files).sort()) console.log(`  ${file}`);
+  if ("skipped" in objects) {
+    console.log(objects.skipped);
+  } else {
+    const rendered = objects.releases.flatMap((release) => release.objects);
+    const nodes = minimumNodes(rendered);
+    console.log(
+      `Requests of the rendered objects: ${formatTotals(requestTotals([...rendered, ...programObjects(run)]))}; ` +
+        `at least ${nodes.nodes} node(s)${nodes.because ? ` (${nodes.because})` : ""}`,
+    );
+  }
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    const cause = error instanceof ProgramRunError ? error.cause : error;
-    // Config problems and usage mistakes: the message is the whole story, a stack trace only noise.
-    const expected = cause instanceof pulumi.RunError || cause instanceof UsageError;
-    console.error(expected ? cause.message : cause);
-    process.exit(1);
-  });
+  let outDir: string | undefined;
+  Promise.resolve()
+    .then(() => {
+      const args = parseArgs(process.argv.slice(2));
+      outDir = args.outDir;
+      return main(args.outDir, args.stack);
+    })
+    .catch((error: unknown) => {
+      // A failed render removes the previous one: nothing is left that could pass for current.
+      if (outDir !== undefined && fs.existsSync(outDir)) {
+        fs.rmSync(outDir, { recursive: true, force: true });
+        console.error(
+          `Removed the previous render in ${path.relative(process.cwd(), outDir) || "."}: it no longer matches the stack.`,
+        );
+      }
+      const cause = error instanceof ProgramRunError ? error.cause : error;
+      // Config problems and usage mistakes: the message is the whole story, a stack trace only noise.
+      const expected = cause instanceof pulumi.RunError || cause instanceof UsageError;
+      console.error(expected ? cause.message : cause);
+      process.exit(1);
+    });
 }
