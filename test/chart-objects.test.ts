@@ -8,7 +8,7 @@ import { stackFile } from "../infra/config";
 import { parseStackConfig } from "../infra/config";
 import { containersOf, podSpecOf } from "../policy/workload-rules";
 import { type KubeObject, type RenderedRelease, renderChartObjects } from "../tools/chart-objects";
-import { minimumNodes } from "../tools/object-checks";
+import { formatTotals, minimumNodes } from "../tools/object-checks";
 import { runProgram } from "../tools/program-runner";
 import { listStacks, projectRoot, readStackConfigFile } from "../tools/stack-config";
 import { type StackVerification, verifyStack } from "../tools/verify";
@@ -79,6 +79,22 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
     limited(container(find("dev", "Deployment", "alloy-alloy-operator"), "alloy-operator"));
     limited(container(find("dev", "Job", "alloy-k8s-monitoring-add-finalizer"), "add-finalizers"));
     limited(container(find("dev", "Job", "loki-minio-post-job"), "minio-make-bucket"));
+  });
+
+  test("the README's Environments table states each stack's requests and node floor", () => {
+    const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
+    const row = (title: string) =>
+      readme
+        .split("\n")
+        .find((line) => line.startsWith(`| ${title} `))!
+        .split("|")
+        .slice(2, 5)
+        .map((cell) => cell.trim());
+    const stacks = ["dev", "staging", "prod"];
+    expect(row("Requests")).toEqual(stacks.map((stack) => formatTotals(rendered.get(stack)!.result.totals)));
+    expect(row("Nodes, at least").map((cell) => Number(cell.split(" ")[0]))).toEqual(
+      stacks.map((stack) => rendered.get(stack)!.result.nodes.nodes),
+    );
   });
 
   test("the prod stack file states the node count its objects need", () => {

@@ -37,6 +37,17 @@ describe("CI workflows", () => {
     expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true });
   });
 
+  test("each stack's rendered objects are verified against the pulled charts before its preview", () => {
+    const steps = (parse(read("preview.yml")) as Json).jobs.preview.steps as Json[];
+    const index = (match: (s: Json) => boolean) => steps.findIndex(match);
+    const pull = index((s) => s.run === "npm run charts -- pull");
+    const verify = index((s) => s.run === 'npm run verify -- "${{ matrix.stack }}"');
+    const preview = index((s) => String(s.uses).startsWith("pulumi/actions@"));
+    expect(pull).toBeGreaterThan(index((s) => String(s.uses).startsWith("azure/setup-helm@")));
+    expect(verify).toBeGreaterThan(pull);
+    expect(preview).toBeGreaterThan(verify);
+  });
+
   test("main deploys dev, then staging, then prod, each in its own environment", () => {
     const deploy = parse(read("deploy.yml")) as Json;
     expect(deploy.on).toEqual({ push: { branches: ["main"] } });
