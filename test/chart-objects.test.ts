@@ -24,7 +24,7 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
       const run = await runProgram({ stack, config, secretKeys });
       const parsed = parseStackConfig(config, new Set(secretKeys));
       if (!parsed.ok) throw new Error(`${stack} does not validate`);
-      const releases = renderChartObjects(run, helm());
+      const releases = await renderChartObjects(run, helm());
       rendered.set(stack, { releases, result: await verifyStack(run, releases, parsed.config) });
     }
   });

@@ -278,11 +278,13 @@ describeWithReference("stack resources against the pinned Grafana chart and the 
 
 describe("npm run render", () => {
   const run = promisify(execFile);
-  const tsx = path.join(projectRoot, "node_modules", ".bin", "tsx");
+  // As `npm run render` runs it: compiled, through the launcher that rebuilds stale sources.
+  const render = (...args: string[]) =>
+    run(process.execPath, ["tools/run.js", "render", ...args], { cwd: projectRoot });
 
   test("writes plan.json, values/<release>.yaml and manifests.yaml for a stack", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
-    await run(tsx, ["tools/render.ts", "dev", "--out", out], { cwd: projectRoot });
+    await render("dev", "--out", out, "--no-objects");
     const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
     expect(Object.keys(plan)).toEqual(["project", "stack", "resources", "outputs"]);
     expect(plan.resources[0]).toEqual({
@@ -302,12 +304,22 @@ describe("npm run render", () => {
   });
 
   test("exits non-zero with a clear message for a stack that does not exist", async () => {
-    const attempt = run(tsx, ["tools/render.ts", "nosuchstack"], { cwd: projectRoot });
+    const attempt = render("nosuchstack");
     await expect(attempt).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining(
         'No stack "nosuchstack": stacks/Pulumi.nosuchstack.yaml does not exist',
       ),
     });
+  });
+
+  test("a failed render leaves no earlier render that could pass for current", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+    fs.writeFileSync(path.join(out, "plan.json"), "{}");
+    await expect(render("nosuchstack", "--out", out)).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("Removed the previous render"),
+    });
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

@@ -1,76 +1,114 @@
 /**
- * `npm run bench`: median time and memory of a render, for each stack and for the dev stack with 1,
- * 10 and 100 sample graph deployments, next to the floor of loading @pulumi/pulumi and
- * @pulumi/kubernetes in a fresh process. Measures; asserts nothing.
+ * `npm run bench`: what a user waits for, in whole processes. Each row is a fresh `node` process,
+ * run `runs` times, interleaved with the others so that machine noise falls on all alike:
+ *   floor            a process that only loads @pulumi/pulumi and @pulumi/kubernetes
+ *   render <stack>   the render exactly as `npm run render -- <stack> --no-objects` runs it
+ *                    (compiled), to a temporary folder: what a fresh clone without charts gets
+ *   ... + objects    with the chart cache only: the render with `objects/`, helm's runs included
+ *   dev + N graphs   the dev program with N sample graphs in all, with the render's node options:
+ *                    how the cost grows
+ * Medians of wall time and of each process's peak RSS, with their ratio to the floor's. Measures;
+ * asserts nothing.
  */
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { DynamoGraphSample } from "../components";
-import { loadProgram, runProgram, runWithMocks } from "./program-runner";
-import { listStacks, projectRoot, readStackConfigFile } from "./stack-config";
+import type { Cli } from "./cli-support";
+import { missingCharts } from "./chart-cache";
+import { listStacks, projectRoot } from "./stack-config";
 
 const runs = 7;
-const megabytes = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+const graphCounts = [1, 10, 100];
 
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+interface Command {
+  label: string;
+  args: string[];
 }
 
-/** Median milliseconds of `runs` calls, and the heap in use after them. */
-async function measure(render: () => Promise<unknown>): Promise<{ ms: number; heapMiB: string }> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await render();
-    times.push(performance.now() - start);
+/** Runs one process; its peak RSS comes from the process itself, written as it exits. */
+function measure(command: Command, rssFile: string): { ms: number; rssMiB: number } {
+  const start = performance.now();
+  execFileSync(
+    process.execPath,
+    ["--require", path.join(projectRoot, "tools", "report-rss.js"), ...command.args],
+    {
+      cwd: projectRoot,
+      stdio: "ignore",
+      env: { ...process.env, BENCH_RSS_FILE: rssFile },
+    },
+  );
+  const ms = performance.now() - start;
+  return { ms, rssMiB: Number(fs.readFileSync(rssFile, "utf8")) / 1024 };
+}
+
+/** An npm script's words, e.g. `node --max-semi-space-size=4 tools/run.js render`. */
+function packageScript(name: string): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  const words = manifest.scripts[name].split(" ");
+  if (words[0] !== "node")
+    throw new Error(`npm run ${name} does not start with node: ${manifest.scripts[name]}`);
+  return words;
+}
+
+const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+
+export const cli: Cli = async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-logging-bench-"));
+  // The node options and runner of `npm run render`, from package.json: the render as users run it.
+  const [, ...renderScript] = packageScript("render");
+  const nodeOptions = renderScript.filter((word) => word.startsWith("--"));
+  const commands: Command[] = [
+    {
+      label: "floor: load the SDKs",
+      args: ["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes')"],
+    },
+    ...listStacks().map((stack) => ({
+      label: `render ${stack}`,
+      args: [...renderScript, stack, "--no-objects", "--out", path.join(work, stack)],
+    })),
+    ...(missingCharts().length > 0
+      ? []
+      : listStacks().map((stack) => ({
+          label: `render ${stack} + objects`,
+          args: [...renderScript, stack, "--out", path.join(work, stack)],
+        }))),
+    ...graphCounts.map((graphs) => ({
+      label: `dev + ${graphs} graph(s)`,
+      args: [...nodeOptions, path.join(projectRoot, "dist", "tools", "bench-graphs.js"), String(graphs)],
+    })),
+  ];
+  const samples = new Map(commands.map((c) => [c.label, [] as { ms: number; rssMiB: number }[]]));
+  try {
+    for (let run = 0; run < runs; run++) {
+      // Rotated each round, so no command always runs first or right after another.
+      for (let i = 0; i < commands.length; i++) {
+        const command = commands[(i + run) % commands.length];
+        samples.get(command.label)!.push(measure(command, path.join(work, "rss")));
+      }
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
-  return { ms: median(times), heapMiB: megabytes(process.memoryUsage().heapUsed) };
-}
-
-/** Loading the two SDKs in a fresh process: what every render pays before our code runs. */
-function loadFloor(): { ms: number; heapMiB: string } {
-  const script =
-    "const t=performance.now();require('@pulumi/pulumi');require('@pulumi/kubernetes');" +
-    "console.log(JSON.stringify({ms:performance.now()-t,heap:process.memoryUsage().heapUsed}))";
-  const samples = Array.from({ length: 3 }, () => {
-    const out = execFileSync(process.execPath, ["-e", script], { cwd: projectRoot, encoding: "utf8" });
-    return JSON.parse(out) as { ms: number; heap: number };
-  }).sort((a, b) => a.ms - b.ms);
-  return { ms: samples[1].ms, heapMiB: megabytes(samples[1].heap) };
-}
-
-const row = (label: string, result: { ms: number; heapMiB: string }) =>
-  console.log(`${label.padEnd(28)}${result.ms.toFixed(1).padStart(10)}${result.heapMiB.padStart(12)}`);
-
-async function main(): Promise<void> {
-  console.log(`${"render".padEnd(28)}${"median ms".padStart(10)}${"heap MiB".padStart(12)}`);
-  row("floor: load the SDKs", loadFloor());
-  for (const stack of listStacks()) {
-    const { config, secretKeys } = readStackConfigFile(stack);
-    row(`stack ${stack}`, await measure(() => runProgram({ stack, config, secretKeys })));
-  }
-  const dev = readStackConfigFile("dev");
-  for (const graphs of [1, 10, 100]) {
-    const result = await measure(() =>
-      runWithMocks({ stack: "dev", ...dev }, async () => {
-        const outputs = await loadProgram()();
-        // The dev stack brings one sample graph; add the rest beside it.
-        for (let i = 1; i < graphs; i++) {
-          new DynamoGraphSample(`bench-${i}`, {
-            namespace: "dynamo",
-            name: `sglang-agg-${i}`,
-            image: "nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1",
-          });
-        }
-        return outputs;
-      }),
+  const floor = samples.get(commands[0].label)!;
+  const floorMs = median(floor.map((s) => s.ms));
+  const floorRss = median(floor.map((s) => s.rssMiB));
+  console.log(
+    `${runs} runs each, interleaved; node ${process.version}, ${os.cpus().length} CPUs; chart cache ${missingCharts().length > 0 ? "absent (no objects rows)" : "present"}`,
+  );
+  console.log(
+    `${"process".padEnd(24)}${"median ms".padStart(11)}${"x floor".padStart(9)}${"peak RSS MiB".padStart(14)}${"x floor".padStart(9)}`,
+  );
+  for (const command of commands) {
+    const ms = median(samples.get(command.label)!.map((s) => s.ms));
+    const rss = median(samples.get(command.label)!.map((s) => s.rssMiB));
+    console.log(
+      `${command.label.padEnd(24)}${ms.toFixed(0).padStart(11)}${(ms / floorMs).toFixed(2).padStart(9)}` +
+        `${rss.toFixed(1).padStart(14)}${(rss / floorRss).toFixed(2).padStart(9)}`,
     );
-    row(`dev with ${graphs} graph(s)`, result);
   }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+  return 0;
+};

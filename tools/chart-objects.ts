@@ -3,7 +3,8 @@
  * with `helm template` from the chart cache, plus the collector objects the alloy-operator renders
  * from each `Alloy` resource. The checks of `npm run verify` and the render's totals read these.
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { parseAllDocuments, stringify } from "yaml";
 import { type ChartPin, chartCatalog, helmReleaseType } from "../components/chart-catalog";
 import { chartCacheDir, chartCacheRoot, type Helm } from "./chart-cache";
@@ -84,15 +85,17 @@ export function parseObjects(text: string, namespace?: string): KubeObject[] {
     );
 }
 
-function helmTemplate(
+const execFileAsync = promisify(execFile);
+
+async function helmTemplate(
   helm: Helm,
   pin: ChartPin,
   release: string,
   namespace: string,
   values: unknown,
   cacheRoot: string,
-): RenderedRelease {
-  const text = execFileSync(
+): Promise<RenderedRelease> {
+  const child = execFileAsync(
     helm.path,
     [
       "template",
@@ -108,8 +111,10 @@ function helmTemplate(
       "--values",
       "-",
     ],
-    { input: stringify(values ?? {}), encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: "pipe" },
+    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
+  child.child.stdin?.end(stringify(values ?? {}));
+  const { stdout: text } = await child;
   return { release, chart: pin.chart, namespace, text, objects: parseObjects(text, namespace) };
 }
 
@@ -117,26 +122,28 @@ function helmTemplate(
  * Every release of the run, then every collector: the alloy-operator installs the Alloy chart as a
  * release named after the `Alloy` resource, in its namespace, with its spec as values.
  */
-export function renderChartObjects(
+export async function renderChartObjects(
   run: ProgramRun,
   helm: Helm,
   cacheRoot: string = chartCacheRoot,
-): RenderedRelease[] {
-  const rendered: RenderedRelease[] = [];
-  for (const resource of run.resources.filter((r) => r.type === helmReleaseType)) {
-    const { name, namespace, chart, version, values } = resource.inputs;
-    if (values === secretPlaceholder) {
-      throw new UsageError(`release ${String(name)} has secret values: they cannot be rendered offline`);
-    }
-    rendered.push(
-      helmTemplate(helm, pinOf(chart, version), String(name), String(namespace), values, cacheRoot),
-    );
-  }
-  const collectors = rendered
+): Promise<RenderedRelease[]> {
+  // The releases render side by side; the collectors need their release's Alloy resources first.
+  const releases = await Promise.all(
+    run.resources
+      .filter((r) => r.type === helmReleaseType)
+      .map((resource) => {
+        const { name, namespace, chart, version, values } = resource.inputs;
+        if (values === secretPlaceholder) {
+          throw new UsageError(`release ${String(name)} has secret values: they cannot be rendered offline`);
+        }
+        return helmTemplate(helm, pinOf(chart, version), String(name), String(namespace), values, cacheRoot);
+      }),
+  );
+  const collectors = releases
     .flatMap((release) => release.objects)
     .filter((object) => object.kind === "Alloy" && object.apiVersion.startsWith("collectors.grafana.com/"));
-  for (const alloy of collectors) {
-    rendered.push(
+  const collectorReleases = await Promise.all(
+    collectors.map((alloy) =>
       helmTemplate(
         helm,
         chartCatalog.alloy,
@@ -145,7 +152,7 @@ export function renderChartObjects(
         alloy.spec,
         cacheRoot,
       ),
-    );
-  }
-  return rendered;
+    ),
+  );
+  return [...releases, ...collectorReleases];
 }

@@ -13,6 +13,7 @@ import {
   pullFromDirectory,
   pullFromRepository,
 } from "./chart-cache";
+import { type Cli, runCli } from "./cli-support";
 import { UsageError } from "./stack-config";
 
 const usage = "usage: npm run charts -- pull [--from DIR]";
@@ -27,8 +28,9 @@ function parseArgs(argv: string[]): { from?: string } {
 
 const repositoryPull = (helm: Helm) => (pin: ChartPin) => pullFromRepository(pin, helm);
 
-function main(): void {
-  const { from } = parseArgs(process.argv.slice(2));
+/** `npm run charts -- pull [--from DIR]`. */
+export const cli: Cli = async (argv) => {
+  const { from } = parseArgs(argv);
   const pull =
     from === undefined ? repositoryPull(findHelm()) : (pin: ChartPin) => pullFromDirectory(pin, from);
   for (const pin of catalogPins) {
@@ -36,13 +38,7 @@ function main(): void {
     console.log(`${pin.chart} ${pin.version} -> ${path.relative(process.cwd(), dir)}`);
   }
   console.log(`Chart cache ready: ${path.relative(process.cwd(), chartCacheRoot) || "."}`);
-}
+  return 0;
+};
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (error) {
-    console.error(error instanceof UsageError ? error.message : error);
-    process.exit(1);
-  }
-}
+if (require.main === module) runCli(cli);

@@ -37,7 +37,8 @@ export interface RunOptions {
   secretKeys?: readonly string[];
 }
 
-const programEntry = path.resolve(__dirname, "..", "infra", "index.ts");
+/** infra/index, compiled or not: whichever extension the running code itself has. */
+const programEntry = require.resolve(path.resolve(__dirname, "..", "infra", "index"));
 
 /**
  * Providers answer with their inputs as state. Where a provider computes an output the program

@@ -10,7 +10,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { helmReleaseType } from "../components";
 import { findHelm, type Helm, missingCharts, pullHint } from "./chart-cache";
@@ -21,7 +20,8 @@ import {
   renderChartObjects,
 } from "./chart-objects";
 import { formatTotals, minimumNodes, requestTotals } from "./object-checks";
-import { type ProgramRun, ProgramRunError, runProgram } from "./program-runner";
+import { type Cli, runCli } from "./cli-support";
+import { type ProgramRun, runProgram } from "./program-runner";
 import { projectRoot, readStackConfigFile, UsageError } from "./stack-config";
 
 export interface RenderedFiles {
@@ -93,7 +93,7 @@ export function writeRender(files: RenderedFiles, outDir: string): void {
  * The objects through the pinned charts, when the cache holds them and helm is there; otherwise
  * the one line that says why not and how to get them.
  */
-function chartObjects(run: ProgramRun): { releases: RenderedRelease[] } | { skipped: string } {
+async function chartObjects(run: ProgramRun): Promise<{ releases: RenderedRelease[] } | { skipped: string }> {
   const missing = missingCharts();
   if (missing.length > 0) {
     return {
@@ -106,28 +106,37 @@ function chartObjects(run: ProgramRun): { releases: RenderedRelease[] } | { skip
   } catch (error) {
     return { skipped: `objects/ not rendered: ${(error as Error).message}` };
   }
-  return { releases: renderChartObjects(run, helm) };
+  return { releases: await renderChartObjects(run, helm) };
 }
 
-function parseArgs(argv: string[]): { stack: string; outDir: string } {
+interface RenderArgs {
+  stack: string;
+  outDir: string;
+  /** `--no-objects`: skip `objects/` even with the chart cache (faster; no helm runs). */
+  objects: boolean;
+}
+
+function parseArgs(argv: string[]): RenderArgs {
   const positional: string[] = [];
   let outDir: string | undefined;
+  let objects = true;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--out") outDir = argv[++i];
     else if (argv[i].startsWith("--out=")) outDir = argv[i].slice("--out=".length);
+    else if (argv[i] === "--no-objects") objects = false;
     else positional.push(argv[i]);
   }
-  if (positional.length !== 1 || outDir === "") {
-    throw new UsageError("usage: npm run render -- <stack> [--out DIR]");
+  if (positional.length !== 1 || outDir === "" || positional[0].startsWith("-")) {
+    throw new UsageError("usage: npm run render -- <stack> [--out DIR] [--no-objects]");
   }
   const stack = positional[0];
-  return { stack, outDir: path.resolve(outDir ?? path.join(projectRoot, "rendered", stack)) };
+  return { stack, objects, outDir: path.resolve(outDir ?? path.join(projectRoot, "rendered", stack)) };
 }
 
-async function main(outDir: string, stack: string): Promise<void> {
+async function render({ outDir, stack, objects: withObjects }: RenderArgs): Promise<void> {
   const { config, secretKeys } = readStackConfigFile(stack);
   const run = await runProgram({ stack, config, secretKeys });
-  const objects = chartObjects(run);
+  const objects = withObjects ? await chartObjects(run) : { skipped: "objects/ not rendered (--no-objects)" };
   const files = { ...renderFiles(run), ...("releases" in objects ? objectFiles(objects.releases) : {}) };
   writeRender(files, outDir);
   console.log(
@@ -146,26 +155,23 @@ async function main(outDir: string, stack: string): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  let outDir: string | undefined;
-  Promise.resolve()
-    .then(() => {
-      const args = parseArgs(process.argv.slice(2));
-      outDir = args.outDir;
-      return main(args.outDir, args.stack);
-    })
-    .catch((error: unknown) => {
-      // A failed render removes the previous one: nothing is left that could pass for current.
-      if (outDir !== undefined && fs.existsSync(outDir)) {
-        fs.rmSync(outDir, { recursive: true, force: true });
-        console.error(
-          `Removed the previous render in ${path.relative(process.cwd(), outDir) || "."}: it no longer matches the stack.`,
-        );
-      }
-      const cause = error instanceof ProgramRunError ? error.cause : error;
-      // Config problems and usage mistakes: the message is the whole story, a stack trace only noise.
-      const expected = cause instanceof pulumi.RunError || cause instanceof UsageError;
-      console.error(expected ? cause.message : cause);
-      process.exit(1);
-    });
-}
+/** `npm run render -- <stack> [--out DIR]`. */
+export const cli: Cli = async (argv) => {
+  const args = parseArgs(argv);
+  const { outDir } = args;
+  try {
+    await render(args);
+    return 0;
+  } catch (error) {
+    // A failed render removes the previous one: nothing is left that could pass for current.
+    if (fs.existsSync(outDir)) {
+      fs.rmSync(outDir, { recursive: true, force: true });
+      console.error(
+        `Removed the previous render in ${path.relative(process.cwd(), outDir) || "."}: it no longer matches the stack.`,
+      );
+    }
+    throw error;
+  }
+};
+
+if (require.main === module) runCli(cli);

@@ -9,7 +9,15 @@ import { parse } from "yaml";
 import { projectName, stackFile } from "../infra/config";
 import { secretPlaceholder } from "./program-runner";
 
-export const projectRoot = path.resolve(__dirname, "..");
+/**
+ * The folder of Pulumi.yaml: `tools/..` when run from source, `dist/tools/../..` when compiled.
+ */
+export const projectRoot = (() => {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${__dirname}`);
+  }
+})();
 
 /** A mistake in how a tool was called: its message is all the user needs. */
 export class UsageError extends Error {}

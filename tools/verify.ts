@@ -5,7 +5,6 @@
  * rollouts and NetworkPolicy flows. One line per finding; exit 1 when there is any.
  */
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { chartCatalog } from "../components/chart-catalog";
 import { resolveLokiOptions } from "../components/loki-values";
 import { parseStackConfig, type StackConfig } from "../infra/config";
@@ -28,7 +27,8 @@ import {
   zoneRolloutFindings,
 } from "./object-checks";
 import { objectAsResource, policyViolations } from "./policy-runner";
-import { type ProgramRun, ProgramRunError, runProgram } from "./program-runner";
+import { type Cli, runCli } from "./cli-support";
+import { type ProgramRun, runProgram } from "./program-runner";
 import { readStackConfigFile, UsageError } from "./stack-config";
 
 export interface StackVerification {
@@ -138,8 +138,8 @@ export async function verifyStack(
   return { findings, totals: requestTotals(objects), nodes: minimumNodes(objects), networkPoliciesChecked };
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+/** `npm run verify -- <stack>`: exit code 1 when anything is found. */
+export const cli: Cli = async (args) => {
   if (args.length !== 1) throw new UsageError("usage: npm run verify -- <stack>");
   const stack = args[0];
   const { config: raw, secretKeys } = readStackConfigFile(stack);
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   const run = await runProgram({ stack, config: raw, secretKeys });
   const parsed = parseStackConfig(raw, new Set(secretKeys));
   if (!parsed.ok) throw new UsageError("the stack config did not validate");
-  const releases = renderChartObjects(run, helm);
+  const releases = await renderChartObjects(run, helm);
   const result = await verifyStack(run, releases, parsed.config);
   for (const finding of result.findings) {
     console.log(`${stack}: ${finding.check}: ${finding.object}: ${finding.message}`);
@@ -167,14 +167,7 @@ async function main(): Promise<void> {
   );
   if (!result.networkPoliciesChecked)
     console.log(`${stack}: no NetworkPolicies in this stack: flows not checked`);
-  if (result.findings.length > 0) process.exit(1);
-}
+  return result.findings.length > 0 ? 1 : 0;
+};
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    const cause = error instanceof ProgramRunError ? error.cause : error;
-    const expected = cause instanceof pulumi.RunError || cause instanceof UsageError;
-    console.error(expected ? cause.message : cause);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCli(cli);
