@@ -197,8 +197,28 @@ const safetySchema = z.strictObject({
   grafanaPodLabels: z.record(z.string(), z.string()).optional(),
 }) satisfies z.ZodType<DynamoLoggingSafety>;
 
+/**
+ * The cluster a stack deploys to, named in its config: the program never falls back to whatever
+ * kube context happens to be current, so prod run from a laptop pointed at dev fails instead of
+ * deploying there.
+ */
+const clusterSchema = z
+  .strictObject({
+    /** A context of the kubeconfig (`kubectl config get-contexts`). */
+    context: z
+      .string()
+      .regex(/^[^\s]{1,253}$/, "a kube context name: 1 to 253 characters, no spaces or line breaks")
+      .optional(),
+    /** A kubeconfig file; without `context`, its current context. Default: the usual kubeconfig. */
+    kubeconfig: z.string().min(1).optional(),
+  })
+  .refine((cluster) => cluster.context !== undefined || cluster.kubeconfig !== undefined, {
+    message: "names no cluster: set cluster.context (and cluster.kubeconfig if it is not the usual file)",
+  });
+
 export const stackConfigSchema = z
   .strictObject({
+    cluster: clusterSchema.optional(),
     /** Namespace the logging stack (Loki) is installed into; created by the program. */
     namespace: dnsLabel.default("logging"),
     loki: lokiSchema.default({}),
@@ -210,6 +230,14 @@ export const stackConfigSchema = z
     lokiS3SecretAccessKey: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
+    if (config.cluster === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cluster"],
+        message:
+          "is required: name the stack's cluster with cluster.context (a kube context) or cluster.kubeconfig (a file), so that the current kube context is never used by accident",
+      });
+    }
     const sample = config.sample.enabled ? config.sample : undefined;
     reportProblems(ctx, crossComponentProblems({ alloy: config.alloy, sample }));
     const needsKeys = usesS3Keys(resolveLokiOptions(config.loki));

@@ -1,3 +1,4 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DynamoLogging } from "../components";
 import { loadStackConfig } from "./load-config";
@@ -8,17 +9,28 @@ import { loadStackConfig } from "./load-config";
  * Pulumi calls it and takes what it returns as the stack outputs.
  */
 export = async () => {
-  const { sample, ...config } = loadStackConfig();
+  const { sample, cluster, ...config } = loadStackConfig();
   const secrets = new pulumi.Config();
   const { enabled: deploySample, image, ...sampleOptions } = sample;
 
-  const logging = new DynamoLogging("dynamo", {
-    ...config,
-    lokiS3AccessKeyId: secrets.getSecret("lokiS3AccessKeyId"),
-    lokiS3SecretAccessKey: secrets.getSecret("lokiS3SecretAccessKey"),
-    // Validation has made sure an enabled sample has an image.
-    sample: deploySample && image !== undefined ? { ...sampleOptions, image } : undefined,
+  // The one Kubernetes provider of the stack, on the cluster its config names (validation has
+  // made sure it names one); every Kubernetes resource below inherits it.
+  const clusterProvider = new k8s.Provider("cluster", {
+    context: cluster?.context,
+    kubeconfig: cluster?.kubeconfig,
   });
+
+  const logging = new DynamoLogging(
+    "dynamo",
+    {
+      ...config,
+      lokiS3AccessKeyId: secrets.getSecret("lokiS3AccessKeyId"),
+      lokiS3SecretAccessKey: secrets.getSecret("lokiS3SecretAccessKey"),
+      // Validation has made sure an enabled sample has an image.
+      sample: deploySample && image !== undefined ? { ...sampleOptions, image } : undefined,
+    },
+    { providers: [clusterProvider] },
+  );
 
   return {
     lokiPushUrl: logging.lokiPushUrl,

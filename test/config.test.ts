@@ -2,9 +2,17 @@ import { formatConfigProblems, parseStackConfig, type ParseResult } from "../inf
 import { stackConfigFromObject } from "../tools/stack-config";
 import { stackConfig } from "./helpers/program";
 
-/** Parses config given as a stack file would hold it (bare keys, `{ secure }` for secrets). */
+/** A stack's cluster, which every config must name; tests of other sections take it as given. */
+const cluster = { context: "kind-dynamo" };
+
+/**
+ * Parses config given as a stack file would hold it (bare keys, `{ secure }` for secrets), with
+ * `cluster` unless the config sets it (to undefined, to leave it out).
+ */
 function parse(config: Record<string, unknown>): ParseResult {
-  const { config: raw, secretKeys } = stackConfigFromObject(config);
+  const { config: raw, secretKeys } = stackConfigFromObject(
+    JSON.parse(JSON.stringify({ cluster, ...config })),
+  );
   return parseStackConfig(raw, new Set(secretKeys));
 }
 
@@ -31,10 +39,23 @@ describe("stack config", () => {
     expect(result.ok && result.config).toMatchObject({ namespace: "logging", loki: {} });
   });
 
+  test("a stack must name its cluster: a context or a kubeconfig, never the current context by default", () => {
+    expect(problems({ cluster: undefined })).toEqual([
+      "cluster: is required: name the stack's cluster with cluster.context (a kube context) or cluster.kubeconfig (a file), so that the current kube context is never used by accident",
+    ]);
+    expect(problems({ cluster: {} })).toEqual([
+      "cluster: names no cluster: set cluster.context (and cluster.kubeconfig if it is not the usual file)",
+    ]);
+    expect(problems({ cluster: { context: "kind dynamo\n" } })).toEqual([
+      'cluster.context: got "kind dynamo\\n"; expected a kube context name: 1 to 253 characters, no spaces or line breaks',
+    ]);
+    expect(parse({ cluster: { kubeconfig: "/etc/kube/dev.yaml" } }).ok).toBe(true);
+  });
+
   test("unknown keys are rejected at any depth, naming the keys allowed there", () => {
     expect(problems({ nmespace: "x", loki: { mode: "single", objectStor: "s3" } })).toEqual([
       expect.stringMatching(/^loki\.objectStor: unknown key; allowed here: .*objectStore/),
-      "nmespace: unknown key; allowed here: namespace, loki, alloy, grafana, sample, safety, lokiS3AccessKeyId, lokiS3SecretAccessKey",
+      "nmespace: unknown key; allowed here: cluster, namespace, loki, alloy, grafana, sample, safety, lokiS3AccessKeyId, lokiS3SecretAccessKey",
     ]);
   });
 

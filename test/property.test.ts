@@ -76,6 +76,12 @@ const alloy = fc.record(
 
 const config = fc.record(
   {
+    cluster: fc.constantFrom(
+      { context: "kind-dynamo" },
+      { kubeconfig: "/etc/kube/dev" },
+      {},
+      { context: "my context" },
+    ),
     namespace: fc.constantFrom("logging", "observability", "Logging"),
     loki,
     alloy,
@@ -127,6 +133,7 @@ const validConfig = fc
     };
     const keys = multi && choice.credentials === "secret";
     return {
+      cluster: { context: "kind-dynamo" },
       loki: {
         mode: choice.mode,
         retention: choice.retention,
@@ -172,7 +179,7 @@ const invalidConfig = fc
   });
 
 const topLevelKeys =
-  /^(namespace|loki|alloy|grafana|sample|safety|lokiS3AccessKeyId|lokiS3SecretAccessKey)(\.|$)/;
+  /^(cluster|namespace|loki|alloy|grafana|sample|safety|lokiS3AccessKeyId|lokiS3SecretAccessKey)(\.|$)/;
 
 function parse(generated: object) {
   const { config: raw, secretKeys } = stackConfigFromObject(JSON.parse(JSON.stringify(generated)));

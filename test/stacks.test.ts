@@ -29,6 +29,34 @@ describe("stacks", () => {
     expect(stacks).toEqual(["dev", "prod", "staging"]);
   });
 
+  test.each(["dev", "staging", "prod"])(
+    "%s: every Kubernetes resource goes through the one provider on the cluster the stack names",
+    (stack) => {
+      const { run } = renders.get(stack)!;
+      const providers = run.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
+      expect(providers.map((p) => [p.name, p.inputs.context])).toEqual([
+        ["cluster", stackConfig(stack).cluster.context],
+      ]);
+      const kubernetes = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
+      expect(kubernetes.length).toBeGreaterThan(3);
+      for (const resource of kubernetes) {
+        expect([resource.type, resource.name, resource.provider]).toEqual([
+          resource.type,
+          resource.name,
+          "pulumi:providers:kubernetes::cluster",
+        ]);
+      }
+    },
+  );
+
+  test("a stack that names no cluster is refused, with the path and the stack file", async () => {
+    const attempt = renderStack("prod", (config) => delete config.cluster);
+    await expect(attempt).rejects.toThrow(
+      /Fix stacks\/Pulumi\.prod\.yaml:\n {2}- cluster: is required: name the stack's cluster/,
+    );
+    await expect(attempt).rejects.toMatchObject({ registered: [] });
+  });
+
   test("staging is SimpleScalable on S3 through workload identity, provisioning an existing Grafana", () => {
     const loki = lokiValues("staging");
     expect(loki.deploymentMode).toBe("SimpleScalable");
@@ -293,9 +321,10 @@ describe("npm run render", () => {
       parent: null,
       inputs: {},
       protect: false,
+      provider: null,
     });
     for (const resource of plan.resources) {
-      expect(Object.keys(resource)).toEqual(["type", "name", "parent", "inputs", "protect"]);
+      expect(Object.keys(resource)).toEqual(["type", "name", "parent", "inputs", "protect", "provider"]);
     }
     expect(fs.readFileSync(path.join(out, "values", "loki.yaml"), "utf8")).toContain(
       "deploymentMode: Monolithic",

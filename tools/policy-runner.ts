@@ -26,6 +26,8 @@ export function objectAsResource(object: KubeObject): RecordedResource {
     parent: null,
     inputs: object,
     protect: false,
+    // Created by the Helm release that renders it, not through a provider of its own.
+    provider: null,
   };
 }
 

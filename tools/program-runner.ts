@@ -20,6 +20,11 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
   /** Whether `pulumi destroy` must first lift protection (own or inherited from the parent). */
   protect: boolean;
+  /**
+   * The provider a custom resource is managed through, as `type::name` (`pulumi:providers:
+   * kubernetes::cluster`; `...::default` for the package's default provider); null for components.
+   */
+  provider: string | null;
 }
 
 export interface ProgramRun {
@@ -89,19 +94,35 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
 
   const stackKey = `pulumi:pulumi:Stack::${projectName}-${options.stack}`;
   const pending: Promise<RecordedResource>[] = [];
-  const keys = new Map<pulumi.Resource, { key: string; protect: boolean }>();
+  /** Each resource's key, effective protect, and the providers its children inherit, by package. */
+  const keys = new Map<pulumi.Resource, { key: string; protect: boolean; providers: Map<string, string> }>();
 
   // The body's error is caught inside the stack's init and rethrown after it: thrown through the
   // root Stack it would also surface as unhandled rejections of the Stack's derived outputs.
   let failure: { error: unknown } | undefined;
   const exported = await pulumi.runtime.runInPulumiStack(async () => {
     const stackResource = pulumi.runtime.getStackResource();
-    if (stackResource) keys.set(stackResource, { key: stackKey, protect: false });
+    if (stackResource) keys.set(stackResource, { key: stackKey, protect: false, providers: new Map() });
     pulumi.runtime.registerStackTransformation((args) => {
       const parent = keys.get(args.opts.parent ?? stackResource!);
       const protect = args.opts.protect ?? parent?.protect ?? false;
       const key = `${args.type}::${args.name}`;
-      keys.set(args.resource, { key, protect });
+      // As the engine resolves them: the resource's own, else inherited from its parent by package.
+      const providers = new Map(parent?.providers);
+      const given = (args.opts as pulumi.ComponentResourceOptions).providers;
+      for (const provider of Array.isArray(given) ? given : Object.values(given ?? {})) {
+        const entry = keys.get(provider);
+        if (entry) providers.set(packageOf(entry.key.replace(/^pulumi:providers:/, "")), entry.key);
+      }
+      keys.set(args.resource, { key, protect, providers });
+      const custom =
+        args.resource instanceof pulumi.CustomResource && !args.type.startsWith("pulumi:providers:");
+      const own = (args.opts as pulumi.CustomResourceOptions).provider;
+      const provider = !custom
+        ? null
+        : ((own && keys.get(own)?.key) ??
+          providers.get(packageOf(args.type)) ??
+          `pulumi:providers:${packageOf(args.type)}::default`);
       pending.push(
         resolveInputs(args.props).then((inputs) => ({
           type: args.type,
@@ -109,6 +130,7 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
           parent: parent?.key ?? stackKey,
           inputs,
           protect,
+          provider,
         })),
       );
       return undefined;
@@ -134,6 +156,7 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
     parent: null,
     inputs: {},
     protect: false,
+    provider: null,
   };
   return {
     project: projectName,
@@ -142,6 +165,9 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
     outputs: await resolveInputs(exported ?? {}),
   };
 }
+
+/** The package of a type token: `kubernetes` of `kubernetes:core/v1:Namespace`. */
+const packageOf = (type: string) => type.split(":")[0];
 
 /** Resolves each top-level input; one holding a secret anywhere becomes the placeholder, as in the engine. */
 async function resolveInputs(props: pulumi.Inputs): Promise<Record<string, unknown>> {
