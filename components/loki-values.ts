@@ -123,9 +123,9 @@ export const auxiliaryResources = {
  * requests once memcached's overhead is added), which no laptop cluster schedules.
  */
 const defaultCaches: Record<LokiMode, Required<LokiCaches>> = {
-  single: { chunksMemoryMb: 256, resultsMemoryMb: 128 },
-  simpleScalable: { chunksMemoryMb: 2048, resultsMemoryMb: 512 },
-  distributed: { chunksMemoryMb: 2048, resultsMemoryMb: 512 },
+  single: { enabled: true, chunksMemoryMb: 256, resultsMemoryMb: 128 },
+  simpleScalable: { enabled: true, chunksMemoryMb: 2048, resultsMemoryMb: 512 },
+  distributed: { enabled: true, chunksMemoryMb: 2048, resultsMemoryMb: 512 },
 };
 
 /** Fraction of each Loki container's memory limit that the chart sets as GOMEMLIMIT. */
@@ -480,11 +480,12 @@ export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRef
       ...(storeDefaults as Values | undefined),
     },
     chunksCache: {
+      enabled: options.caches.enabled,
       allocatedMemory: options.caches.chunksMemoryMb,
       // The seed's choice: the default 500MB write-back buffer outgrows small pods.
       writebackSizeLimit: "10MB",
     },
-    resultsCache: { allocatedMemory: options.caches.resultsMemoryMb },
+    resultsCache: { enabled: options.caches.enabled, allocatedMemory: options.caches.resultsMemoryMb },
     memcached: { containerSecurityContext },
     memcachedExporter: { resources: auxiliaryResources.memcachedExporter },
     sidecar: { resources: auxiliaryResources.rulesSidecar },

@@ -111,6 +111,11 @@ export interface LokiResources {
 
 /** Memcached sizes in MB. Defaults: 256/128 in single mode, 2048/512 otherwise. */
 export interface LokiCaches {
+  /**
+   * Run the chunks and results memcached at all. Default true. Off, Loki reads every chunk from
+   * the object store: fine for a dev stack's few GB, and a whole CPU and some memory saved.
+   */
+  enabled?: boolean;
   /** Chunks cache (the chart's default of 8192 MB needs about 9.8 GiB of requests). */
   chunksMemoryMb?: number;
   /** Query results cache. */

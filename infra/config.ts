@@ -103,7 +103,11 @@ const lokiSchema = z
       .strictObject({ size: z.string().optional(), storageClass: z.string().optional() })
       .optional(),
     caches: z
-      .strictObject({ chunksMemoryMb: positive.optional(), resultsMemoryMb: positive.optional() })
+      .strictObject({
+        enabled: z.boolean().optional(),
+        chunksMemoryMb: positive.optional(),
+        resultsMemoryMb: positive.optional(),
+      })
       .optional(),
     canary: z.boolean().optional(),
     clusterDomain: z.string().min(1).optional(),

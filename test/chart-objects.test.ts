@@ -12,6 +12,7 @@ import { formatTotals, minimumNodes } from "../tools/object-checks";
 import { runProgram } from "../tools/program-runner";
 import { listStacks, projectRoot, readStackConfigFile } from "../tools/stack-config";
 import { type StackVerification, verifyStack } from "../tools/verify";
+import { laptopBudget } from "./helpers/budget";
 import { describeWithCharts } from "./helpers/charts";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -95,6 +96,12 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
     expect(row("Nodes, at least").map((cell) => Number(cell.split(" ")[0]))).toEqual(
       stacks.map((stack) => rendered.get(stack)!.result.nodes.nodes),
     );
+  });
+
+  test("dev's real objects ask no more than a laptop spares: 1 CPU and 2 GiB in all", () => {
+    const { totals } = rendered.get("dev")!.result;
+    expect(totals.cpu).toBeLessThanOrEqual(laptopBudget.cpu);
+    expect(totals.memory).toBeLessThanOrEqual(laptopBudget.memory);
   });
 
   test("the prod stack file states the node count its objects need", () => {

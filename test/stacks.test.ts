@@ -14,6 +14,7 @@ import { lokiChartViolations } from "./helpers/loki-rules";
 import { type Rendered, releaseType, renderStack, stackConfig } from "./helpers/program";
 import { crdJsonSchema } from "./helpers/crd";
 import { describeWithReference, readReferenceYaml } from "./helpers/reference";
+import { laptopBudget, requestsInValues } from "./helpers/budget";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -55,6 +56,19 @@ describe("stacks", () => {
       /Fix stacks\/Pulumi\.prod\.yaml:\n {2}- cluster: is required: name the stack's cluster/,
     );
     await expect(attempt).rejects.toMatchObject({ registered: [] });
+  });
+
+  test("dev's values ask no more than a laptop spares: 1 CPU and 2 GiB in all", () => {
+    const { run } = renders.get("dev")!;
+    const releases = run.resources.filter((r) => r.type === releaseType);
+    expect(releases.map((r) => r.inputs.name)).toEqual(["loki", "alloy", "grafana"]);
+    const totals = releases.map((r) => requestsInValues(r.inputs.values));
+    const cpu = totals.reduce((sum, t) => sum + t.cpu, 0);
+    const memory = totals.reduce((sum, t) => sum + t.memory, 0);
+    expect(cpu).toBeLessThanOrEqual(laptopBudget.cpu);
+    expect(memory).toBeLessThanOrEqual(laptopBudget.memory);
+    // The estimate sees the workloads that matter: Loki alone asks a quarter of a CPU.
+    expect(cpu).toBeGreaterThan(0.5);
   });
 
   test("staging is SimpleScalable on S3 through workload identity, provisioning an existing Grafana", () => {
