@@ -2,7 +2,7 @@
  * The sample DynamoGraphDeployment as data: typed options in, the DGD manifest and its logging
  * ConfigMaps out. Pure; the component only turns these into resources.
  */
-import type { DynamoGraphSampleOptions, DynamoSampleService } from "./dynamo-graph";
+import type { DynamoGraphSampleOptions, DynamoSampleBackend, DynamoSampleService } from "./dynamo-graph";
 import {
   dynamoLoggingEnv,
   type DynamoLoggingConfigFile,
@@ -46,46 +46,87 @@ export interface DynamoServiceSpec {
   };
 }
 
+/** What each backend's worker needs: GPUs and a token Secret for sglang, neither for mocker. */
+export type SampleEngine =
+  | { backend: "sglang"; gpus: number; huggingFaceTokenSecret: string }
+  | { backend: "mocker"; huggingFaceTokenSecret?: string };
+
 export interface ResolvedSampleOptions {
   name: string;
+  engine: SampleEngine;
   image: string;
   model: string;
-  gpus: number;
+  /** GPUs given for a backend that takes none: kept so that validation can name it. */
+  strayGpus?: number;
   frontendReplicas: number;
   workerReplicas: number;
-  huggingFaceTokenSecret: string;
   logging: DynamoLoggingSettings;
   serviceLogging: Partial<Record<DynamoSampleService, DynamoLoggingSettings>>;
 }
 
 export function resolveSampleOptions(options: DynamoGraphSampleOptions): ResolvedSampleOptions {
+  const backend: DynamoSampleBackend = options.backend ?? "sglang";
+  const engine: SampleEngine =
+    backend === "mocker"
+      ? { backend, huggingFaceTokenSecret: options.huggingFaceTokenSecret }
+      : {
+          backend,
+          gpus: options.gpus ?? 1,
+          huggingFaceTokenSecret: options.huggingFaceTokenSecret ?? "hf-token-secret",
+        };
   return {
-    name: options.name ?? "sglang-agg",
+    name: options.name ?? `${backend}-agg`,
+    engine,
     image: options.image,
     model: options.model ?? "Qwen/Qwen3-0.6B",
-    gpus: options.gpus ?? 1,
+    ...(backend === "mocker" && options.gpus !== undefined ? { strayGpus: options.gpus } : {}),
     frontendReplicas: options.frontendReplicas ?? 1,
     workerReplicas: options.workerReplicas ?? 1,
-    huggingFaceTokenSecret: options.huggingFaceTokenSecret ?? "hf-token-secret",
     logging: resolveDynamoLogging(options.logging),
     serviceLogging: { ...options.serviceLogging },
   };
 }
 
 const dnsName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** registry[:port]/path[:tag][@sha256:digest], as the container runtime parses it. */
+const imageReference =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+/** A Hugging Face repository id: owner/name. */
+const huggingFaceModel = /^(?=.{3,96}$)[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProblem[] {
   const problems: OptionProblem[] = [];
   if (!dnsName.test(options.name) || options.name.length > 40) {
     problems.push({ path: "name", message: `"${options.name}" is not a DNS name of at most 40 characters` });
   }
-  if (options.image.trim() === "")
-    problems.push({ path: "image", message: "is required: the runtime image" });
+  if (!imageReference.test(options.image) || options.image.length > 255) {
+    problems.push({
+      path: "image",
+      message: `"${options.image}" is not an image reference such as nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1`,
+    });
+  }
+  if (!huggingFaceModel.test(options.model)) {
+    problems.push({
+      path: "model",
+      message: `"${options.model}" is not a Hugging Face model id such as Qwen/Qwen3-0.6B (owner/name, at most 96 letters, digits, "-", "_" or ".")`,
+    });
+  }
+  const secret = options.engine.huggingFaceTokenSecret;
+  if (secret !== undefined && (!dnsSubdomain.test(secret) || secret.length > 253)) {
+    problems.push({
+      path: "huggingFaceTokenSecret",
+      message: `"${secret}" is not a Secret name (lower-case letters, digits, "-" and ".", at most 253)`,
+    });
+  }
+  if (options.strayGpus !== undefined) {
+    problems.push({ path: "gpus", message: "applies to backend sglang only: the mocker runs on CPU" });
+  }
   for (const [field, value, minimum] of [
-    ["gpus", options.gpus, 1],
-    ["frontendReplicas", options.frontendReplicas, 0],
-    ["workerReplicas", options.workerReplicas, 0],
-  ] as const) {
+    ...(options.engine.backend === "sglang" ? [["gpus", options.engine.gpus, 1] as const] : []),
+    ["frontendReplicas", options.frontendReplicas, 0] as const,
+    ["workerReplicas", options.workerReplicas, 0] as const,
+  ]) {
     if (!Number.isInteger(value) || value < minimum) {
       problems.push({ path: field, message: `${value} is not a whole number of at least ${minimum}` });
     }
@@ -105,6 +146,43 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
   }
   return problems;
 }
+
+/** The decode worker's container: the engine's command line, as Dynamo's examples run it. */
+function workerContainer(options: ResolvedSampleOptions): DynamoServiceSpec["extraPodSpec"]["mainContainer"] {
+  if (options.engine.backend === "mocker") {
+    return {
+      image: options.image,
+      workingDir: "/workspace",
+      command: ["python3", "-m", "dynamo.mocker"],
+      // Real-time token pacing: the logs show request timings as a real engine's would.
+      args: ["--model-path", options.model, "--model-name", options.model, "--speedup-ratio", "1.0"],
+    };
+  }
+  return {
+    image: options.image,
+    workingDir: "/workspace/examples/backends/sglang",
+    command: ["python3", "-m", "dynamo.sglang"],
+    args: [
+      ...["--model-path", options.model, "--served-model-name", options.model],
+      ...[
+        "--page-size",
+        "16",
+        "--tp",
+        String(options.engine.gpus),
+        "--trust-remote-code",
+        "--skip-tokenizer-init",
+      ],
+    ],
+  };
+}
+
+/** The operator names a service's Kubernetes Service `<graph>-<service, lower-cased>`. */
+export function frontendServiceName(graphName: string): string {
+  return `${graphName}-frontend`;
+}
+
+/** The port of the frontend's OpenAI-compatible HTTP API. */
+export const frontendPort = 8000;
 
 /** A ConfigMap holding one logging TOML. */
 export interface LoggingConfigMap {
@@ -164,27 +242,14 @@ export function buildSampleManifests(options: ResolvedSampleOptions): SampleMani
     decode: {
       componentType: "worker",
       replicas: options.workerReplicas,
-      envFromSecret: options.huggingFaceTokenSecret,
-      resources: { limits: { gpu: String(options.gpus) } },
+      ...(options.engine.huggingFaceTokenSecret === undefined
+        ? {}
+        : { envFromSecret: options.engine.huggingFaceTokenSecret }),
+      ...(options.engine.backend === "sglang"
+        ? { resources: { limits: { gpu: String(options.engine.gpus) } } }
+        : {}),
       ...overrideEnv("decode"),
-      extraPodSpec: withLoggingFile("decode", {
-        mainContainer: {
-          image: options.image,
-          workingDir: "/workspace/examples/backends/sglang",
-          command: ["python3", "-m", "dynamo.sglang"],
-          args: [
-            ...["--model-path", options.model, "--served-model-name", options.model],
-            ...[
-              "--page-size",
-              "16",
-              "--tp",
-              String(options.gpus),
-              "--trust-remote-code",
-              "--skip-tokenizer-init",
-            ],
-          ],
-        },
-      }),
+      extraPodSpec: withLoggingFile("decode", { mainContainer: workerContainer(options) }),
     },
   };
   return {

@@ -1,6 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSampleManifests, resolveSampleOptions, sampleOptionProblems } from "./dynamo-graph-spec";
+import {
+  buildSampleManifests,
+  frontendServiceName,
+  resolveSampleOptions,
+  sampleOptionProblems,
+} from "./dynamo-graph-spec";
 import type { DynamoLoggingSettings } from "./dynamo-logging-settings";
 import { invalidArgumentsError } from "./options";
 
@@ -13,21 +18,39 @@ export interface DynamoSampleServiceLogging {
   decode?: DynamoLoggingSettings;
 }
 
-/** The sample graph: Dynamo's aggregated SGLang example, logging JSONL. */
+/**
+ * The engine behind the sample's worker.
+ * - `sglang`: Dynamo's aggregated SGLang example (agg_logging.yaml), on GPUs.
+ * - `mocker`: Dynamo's mock engine (`python3 -m dynamo.mocker`, as in Dynamo's
+ *   examples/backends/mocker): it registers with the runtime like a real worker and streams
+ *   tokens on CPU, so a frontend and a worker log real Dynamo JSONL on a cluster without GPUs.
+ */
+export const DynamoSampleBackend = { Sglang: "sglang", Mocker: "mocker" } as const;
+export type DynamoSampleBackend = (typeof DynamoSampleBackend)[keyof typeof DynamoSampleBackend];
+
+/** The sample graph: a frontend and one decode worker, logging JSONL. */
 export interface DynamoGraphSampleOptions {
-  /** DynamoGraphDeployment name. Default "sglang-agg". */
+  /** The worker's engine. Default "sglang". */
+  backend?: DynamoSampleBackend;
+  /** DynamoGraphDeployment name. Default "sglang-agg" or "mocker-agg", by backend. */
   name?: string;
-  /** Runtime image for both services, e.g. nvcr.io/nvidia/ai-dynamo/sglang-runtime:<version>. */
+  /**
+   * Runtime image for both services, e.g. nvcr.io/nvidia/ai-dynamo/sglang-runtime:<version>.
+   * Every Dynamo runtime image carries the mocker (the ai-dynamo package); it needs no GPU.
+   */
   image: string;
-  /** Hugging Face model to serve. Default "Qwen/Qwen3-0.6B" (fits one small GPU). */
+  /** Hugging Face model to serve, or (mocker) whose tokenizer to load. Default "Qwen/Qwen3-0.6B". */
   model?: string;
-  /** GPUs per decode worker, also its tensor parallelism. Default 1. */
+  /** GPUs per decode worker, also its tensor parallelism (sglang only). Default 1. */
   gpus?: number;
   /** Frontend replicas. Default 1. */
   frontendReplicas?: number;
   /** Decode worker replicas. Default 1. */
   workerReplicas?: number;
-  /** Secret with HF_TOKEN, exposed to the worker by name (never read here). Default "hf-token-secret". */
+  /**
+   * Secret with HF_TOKEN, exposed to the worker by name (never read here). Default
+   * "hf-token-secret" with sglang; none with mocker (its default model is public).
+   */
   huggingFaceTokenSecret?: string;
   /** Graph-level logging (`spec.envs`): JSONL on and level info unless set. */
   logging?: DynamoLoggingSettings;
@@ -49,6 +72,8 @@ export class DynamoGraphSample extends pulumi.ComponentResource {
   public readonly graphName: pulumi.Output<string>;
   /** The namespace it runs in. */
   public readonly namespace: pulumi.Output<string>;
+  /** The Service the Dynamo operator makes for the frontend (`<graph>-frontend`, port 8000). */
+  public readonly frontendService: pulumi.Output<string>;
 
   constructor(name: string, args: DynamoGraphSampleArgs, opts?: pulumi.ComponentResourceOptions) {
     const options = resolveSampleOptions(args);
@@ -76,6 +101,11 @@ export class DynamoGraphSample extends pulumi.ComponentResource {
 
     this.graphName = pulumi.output(options.name);
     this.namespace = pulumi.output(args.namespace);
-    this.registerOutputs({ graphName: this.graphName, namespace: this.namespace });
+    this.frontendService = pulumi.output(frontendServiceName(options.name));
+    this.registerOutputs({
+      graphName: this.graphName,
+      namespace: this.namespace,
+      frontendService: this.frontendService,
+    });
   }
 }

@@ -133,3 +133,8 @@ export function buildGrafanaValues(
     },
   };
 }
+
+/** The installed Grafana's Service (port 80): the chart's fullname, the release name if it holds "grafana". */
+export function grafanaServiceName(releaseName: string): string {
+  return releaseName.includes("grafana") ? releaseName : `${releaseName}-grafana`;
+}

@@ -7,6 +7,7 @@ import {
   buildGrafanaValues,
   datasourceFileName,
   grafanaOptionProblems,
+  grafanaServiceName,
   lokiDatasourceFile,
   lokiDatasourceUid,
   resolveGrafanaOptions,
@@ -64,6 +65,8 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
   public readonly dashboardUid: pulumi.Output<string>;
   /** The Secret with the installed Grafana's admin user and password (target "install"). */
   public readonly adminSecretName: pulumi.Output<string | undefined>;
+  /** The installed Grafana's Service, on port 80 (target "install"). */
+  public readonly serviceName: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: GrafanaProvisioningArgs, opts?: pulumi.ComponentResourceOptions) {
     const options = resolveGrafanaOptions(args);
@@ -139,11 +142,15 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
     this.datasourceUid = pulumi.output(lokiDatasourceUid);
     this.dashboardUid = pulumi.output(dashboardUid);
     this.adminSecretName = pulumi.output(adminSecretName);
+    this.serviceName = pulumi.output(
+      options.target === "install" ? grafanaServiceName(options.releaseName) : undefined,
+    );
     this.registerOutputs({
       namespace: this.namespace,
       datasourceUid: this.datasourceUid,
       dashboardUid: this.dashboardUid,
       adminSecretName: this.adminSecretName,
+      serviceName: this.serviceName,
     });
   }
 }

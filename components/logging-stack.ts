@@ -104,6 +104,10 @@ export class DynamoLogging extends pulumi.ComponentResource {
   public readonly grafanaAdminSecretName: pulumi.Output<string | undefined>;
   /** The sample graph's name and namespace, when there is one. */
   public readonly sampleGraphName: pulumi.Output<string | undefined>;
+  /** The sample's frontend Service (port 8000), when the sample is deployed. */
+  public readonly sampleFrontendService: pulumi.Output<string | undefined>;
+  /** The installed Grafana's Service (port 80), with grafana.target "install". */
+  public readonly grafanaServiceName: pulumi.Output<string | undefined>;
   public readonly sampleNamespace: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: DynamoLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -207,6 +211,8 @@ export class DynamoLogging extends pulumi.ComponentResource {
     this.dashboardUid = grafana.dashboardUid;
     this.grafanaAdminSecretName = grafana.adminSecretName;
     this.sampleGraphName = sample ? sample.graphName : pulumi.output(undefined);
+    this.sampleFrontendService = sample ? sample.frontendService : pulumi.output(undefined);
+    this.grafanaServiceName = grafana.serviceName;
     this.sampleNamespace = sample ? sample.namespace : pulumi.output(undefined);
     this.registerOutputs({
       namespace: this.namespace,
@@ -219,6 +225,8 @@ export class DynamoLogging extends pulumi.ComponentResource {
       grafanaAdminSecretName: this.grafanaAdminSecretName,
       sampleGraphName: this.sampleGraphName,
       sampleNamespace: this.sampleNamespace,
+      sampleFrontendService: this.sampleFrontendService,
+      grafanaServiceName: this.grafanaServiceName,
     });
   }
 }

@@ -8,6 +8,7 @@ import {
   type AlloyCollectorOptions,
   crossComponentProblems,
   DynamoLogLevel,
+  DynamoSampleBackend,
   type DynamoLoggingSafety,
   type DynamoLoggingSettings,
   grafanaOptionProblems,
@@ -169,6 +170,7 @@ const sampleSchema = z
     enabled: z.boolean().default(false),
     /** Namespace of the graph: the Dynamo platform's, and one the collector gathers. */
     namespace: dnsLabel.default("dynamo"),
+    backend: z.enum(DynamoSampleBackend).optional(),
     name: z.string().optional(),
     image: z.string().optional(),
     model: z.string().min(1).optional(),

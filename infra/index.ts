@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DynamoLogging } from "../components";
+import { DynamoLogging, frontendPort } from "../components";
 import { loadStackConfig } from "./load-config";
 
 /**
@@ -32,6 +32,27 @@ export = async () => {
     { providers: [clusterProvider] },
   );
 
+  // What the README's "first log" path needs, as commands to paste: never a secret's value.
+  const grafanaPortForward = pulumi
+    .all([logging.grafanaNamespace, logging.grafanaServiceName])
+    .apply(([namespace, service]) =>
+      service === undefined ? undefined : `kubectl -n ${namespace} port-forward svc/${service} 3000:80`,
+    );
+  const grafanaAdminPasswordCommand = pulumi
+    .all([logging.grafanaNamespace, logging.grafanaAdminSecretName])
+    .apply(([namespace, secret]) =>
+      secret === undefined
+        ? undefined
+        : `kubectl -n ${namespace} get secret ${secret} -o jsonpath='{.data.admin-password}' | base64 -d`,
+    );
+  const sampleFrontendPortForward = pulumi
+    .all([logging.sampleNamespace, logging.sampleFrontendService])
+    .apply(([namespace, service]) =>
+      service === undefined
+        ? undefined
+        : `kubectl -n ${namespace} port-forward svc/${service} ${frontendPort}:${frontendPort}`,
+    );
+
   return {
     lokiPushUrl: logging.lokiPushUrl,
     lokiQueryUrl: logging.lokiQueryUrl,
@@ -39,5 +60,9 @@ export = async () => {
     grafanaNamespace: logging.grafanaNamespace,
     lokiDatasourceUid: logging.datasourceUid,
     grafanaDashboardUid: logging.dashboardUid,
+    grafanaDashboardPath: pulumi.interpolate`/d/${logging.dashboardUid}`,
+    // Only where they exist: Pulumi warns about every undefined output.
+    ...(config.grafana.target === "install" ? { grafanaPortForward, grafanaAdminPasswordCommand } : {}),
+    ...(deploySample ? { sampleFrontendPortForward } : {}),
   };
 };

@@ -98,6 +98,11 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
     );
   });
 
+  test("the Grafana Service dev's output port-forwards to is the one the chart renders", () => {
+    const service = find("dev", "Service", "grafana");
+    expect(service.spec.ports.map((p: Json) => p.port)).toEqual([80]);
+  });
+
   test("dev's real objects ask no more than a laptop spares: 1 CPU and 2 GiB in all", () => {
     const { totals } = rendered.get("dev")!.result;
     expect(totals.cpu).toBeLessThanOrEqual(laptopBudget.cpu);

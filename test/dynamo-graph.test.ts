@@ -5,6 +5,7 @@ import {
   dynamoGraphApiVersion,
   mergeEnvs,
   resolveSampleOptions,
+  sampleOptionProblems,
 } from "../components";
 import { schemaErrors } from "./helpers/chart";
 import { crdJsonSchema } from "./helpers/crd";
@@ -36,8 +37,13 @@ describeWithReference("the sample DGD against the DynamoGraphDeployment CRD", ()
   const schema = crdJsonSchema(crd, "v1alpha1");
 
   test.each([
-    ["defaults", {}],
+    ["defaults (sglang)", {}],
     ["every option", withEverything],
+    ["the mocker backend", { backend: "mocker" as const }],
+    [
+      "the mocker backend with a token Secret and overrides",
+      { ...withEverything, gpus: undefined, backend: "mocker" as const, huggingFaceTokenSecret: "hf" },
+    ],
   ])("with %s, validates against the CRD's openAPIV3Schema", (_case, options) => {
     const { graph } = manifests(options);
     expect(schemaErrors(schema, { ...graph, metadata: { ...graph.metadata, namespace: "dynamo" } })).toEqual(
@@ -65,6 +71,55 @@ describe("sample DGD", () => {
       resources: { limits: { gpu: "1" } },
       extraPodSpec: { mainContainer: { image, command: ["python3", "-m", "dynamo.sglang"] } },
     });
+  });
+
+  test("the mocker backend: Dynamo's mock engine on CPU behind the same frontend, no GPU, no token", () => {
+    const { graph } = manifests({ backend: "mocker" });
+    expect(graph.metadata.name).toBe("mocker-agg");
+    expect(graph.spec.envs).toContainEqual({ name: "DYN_LOGGING_JSONL", value: "1" });
+    expect(graph.spec.services.Frontend).toMatchObject({ componentType: "frontend", replicas: 1 });
+    expect(graph.spec.services.decode).toEqual({
+      componentType: "worker",
+      replicas: 1,
+      extraPodSpec: {
+        mainContainer: {
+          image,
+          workingDir: "/workspace",
+          command: ["python3", "-m", "dynamo.mocker"],
+          args: [
+            "--model-path",
+            "Qwen/Qwen3-0.6B",
+            "--model-name",
+            "Qwen/Qwen3-0.6B",
+            "--speedup-ratio",
+            "1.0",
+          ],
+        },
+      },
+    });
+    expect(
+      manifests({ backend: "mocker", huggingFaceTokenSecret: "hf" }).graph.spec.services.decode.envFromSecret,
+    ).toBe("hf");
+  });
+
+  test("image, model, token Secret and GPUs are checked against where they land", () => {
+    const problems = (options: Partial<DynamoGraphSampleOptions>) =>
+      sampleOptionProblems(resolveSampleOptions({ image, ...options })).map((p) => `${p.path}: ${p.message}`);
+    expect(
+      problems({
+        image: "nvcr.io/Nvidia/dynamo runtime:1.0",
+        model: "Qwen3 0.6B",
+        huggingFaceTokenSecret: "HF_Token",
+      }),
+    ).toEqual([
+      'image: "nvcr.io/Nvidia/dynamo runtime:1.0" is not an image reference such as nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1',
+      'model: "Qwen3 0.6B" is not a Hugging Face model id such as Qwen/Qwen3-0.6B (owner/name, at most 96 letters, digits, "-", "_" or ".")',
+      'huggingFaceTokenSecret: "HF_Token" is not a Secret name (lower-case letters, digits, "-" and ".", at most 253)',
+    ]);
+    expect(problems({ backend: "mocker", gpus: 1 })).toEqual([
+      "gpus: applies to backend sglang only: the mocker runs on CPU",
+    ]);
+    expect(problems({ image: "registry.local:5000/dynamo/runtime@sha256:" + "a".repeat(64) })).toEqual([]);
   });
 
   test("per-service overrides win over graph-level values, as the operator merges them", () => {

@@ -36,7 +36,7 @@ describe("stacks", () => {
       const { run } = renders.get(stack)!;
       const providers = run.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
       expect(providers.map((p) => [p.name, p.inputs.context])).toEqual([
-        ["cluster", stackConfig(stack).cluster.context],
+        ["cluster", (stackConfig(stack).cluster as { context: string }).context],
       ]);
       const kubernetes = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
       expect(kubernetes.length).toBeGreaterThan(3);
@@ -69,6 +69,19 @@ describe("stacks", () => {
     expect(memory).toBeLessThanOrEqual(laptopBudget.memory);
     // The estimate sees the workloads that matter: Loki alone asks a quarter of a CPU.
     expect(cpu).toBeGreaterThan(0.5);
+  });
+
+  test("dev's outputs are the README's first-log path: Grafana, its password, the dashboard, the frontend", () => {
+    expect(renders.get("dev")!.run.outputs).toMatchObject({
+      grafanaPortForward: "kubectl -n logging port-forward svc/grafana 3000:80",
+      grafanaAdminPasswordCommand:
+        "kubectl -n logging get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d",
+      grafanaDashboardPath: "/d/dynamo-graph-logs",
+      sampleFrontendPortForward: "kubectl -n dynamo port-forward svc/mocker-agg-frontend 8000:8000",
+    });
+    // An existing Grafana is not ours to port-forward to; prod runs no sample.
+    expect(renders.get("prod")!.run.outputs).not.toHaveProperty("grafanaPortForward");
+    expect(renders.get("prod")!.run.outputs).not.toHaveProperty("sampleFrontendPortForward");
   });
 
   test("staging is SimpleScalable on S3 through workload identity, provisioning an existing Grafana", () => {
@@ -107,13 +120,14 @@ describe("stacks", () => {
           "dynamo-logging:index:GrafanaProvisioning::dynamo-grafana",
         ]),
       );
-      expect(rendered.run.outputs).toEqual({
+      expect(rendered.run.outputs).toMatchObject({
         lokiPushUrl: "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push",
         lokiQueryUrl: "http://loki-gateway.logging.svc.cluster.local",
         alloyNamespaces: ["dynamo"],
         grafanaNamespace: { dev: "logging", prod: "monitoring", staging: "monitoring" }[stack],
         lokiDatasourceUid: "dynamo-loki",
         grafanaDashboardUid: "dynamo-graph-logs",
+        grafanaDashboardPath: "/d/dynamo-graph-logs",
       });
     },
   );
