@@ -200,6 +200,15 @@ function portMatches(rulePorts: Json[] | undefined, server: PodEndpoint, port: n
 const policyTypes = (policy: Json): string[] =>
   policy.spec?.policyTypes ?? (policy.spec?.egress ? ["Ingress", "Egress"] : ["Ingress"]);
 
+/**
+ * The two sides of a connection as NetworkPolicies see it: the server's Ingress rules (`from`
+ * peers) and the client's Egress rules (`to` peers). A pod no policy of that type selects is open.
+ */
+const directions = [
+  { type: "Ingress", rules: "ingress", peers: "from", subject: "server", peer: "client" },
+  { type: "Egress", rules: "egress", peers: "to", subject: "client", peer: "server" },
+] as const;
+
 /** Whether NetworkPolicies let `client` open a TCP connection to `server` on `port`, ingress and egress. */
 export function connectionAllowed(
   policies: readonly KubeObject[],
@@ -207,38 +216,28 @@ export function connectionAllowed(
   server: PodEndpoint,
   port: number,
 ): boolean {
-  const applying = (pod: PodEndpoint, type: string) =>
-    policies.filter(
+  const ends = { client, server };
+  return directions.every(({ type, rules, peers, subject, peer }) => {
+    const pod = ends[subject];
+    const applying = policies.filter(
       (policy) =>
         policy.metadata.namespace === pod.namespace &&
         policyTypes(policy).includes(type) &&
         selects((policy as Json).spec?.podSelector ?? {}, pod.labels),
     ) as Json[];
-  const ingress = applying(server, "Ingress");
-  const ingressOk =
-    ingress.length === 0 ||
-    ingress.some((policy) =>
-      ((policy.spec.ingress ?? []) as Json[]).some(
-        (rule) =>
-          (!rule.from ||
-            rule.from.length === 0 ||
-            (rule.from as Json[]).some((peer) => peerMatches(peer, policy.metadata.namespace, client))) &&
-          portMatches(rule.ports, server, port),
-      ),
+    return (
+      applying.length === 0 ||
+      applying.some((policy) =>
+        ((policy.spec[rules] ?? []) as Json[]).some(
+          (rule) =>
+            (!rule[peers] ||
+              rule[peers].length === 0 ||
+              (rule[peers] as Json[]).some((p) => peerMatches(p, policy.metadata.namespace, ends[peer]))) &&
+            portMatches(rule.ports, server, port),
+        ),
+      )
     );
-  const egress = applying(client, "Egress");
-  const egressOk =
-    egress.length === 0 ||
-    egress.some((policy) =>
-      ((policy.spec.egress ?? []) as Json[]).some(
-        (rule) =>
-          (!rule.to ||
-            rule.to.length === 0 ||
-            (rule.to as Json[]).some((peer) => peerMatches(peer, policy.metadata.namespace, server))) &&
-          portMatches(rule.ports, server, port),
-      ),
-    );
-  return ingressOk && egressOk;
+  });
 }
 
 /** A connection that must be allowed, or must be refused. */
