@@ -24,6 +24,16 @@ export interface DynamoLoggingSample extends DynamoGraphSampleOptions {
   namespace?: string;
 }
 
+/**
+ * The pod labels the NetworkPolicies admit by default: the collector's as the alloy-operator
+ * renders it (`npm run verify` checks them on its real pods), and Grafana's as its chart (and
+ * kube-prometheus-stack's) labels it.
+ */
+export const defaultPodLabels = {
+  collector: { "app.kubernetes.io/name": "alloy-logs" },
+  grafana: { "app.kubernetes.io/name": "grafana" },
+} as const;
+
 /** What protects stored logs and who may reach them. */
 export interface DynamoLoggingSafety {
   /**
@@ -167,11 +177,11 @@ export class DynamoLogging extends pulumi.ComponentResource {
         lokiRelease: lokiOptions.releaseName,
         collector: {
           namespace: namespaceName,
-          labels: safety.collectorPodLabels ?? { "app.kubernetes.io/name": "alloy-logs" },
+          labels: safety.collectorPodLabels ?? defaultPodLabels.collector,
         },
         grafana: {
           namespace: grafanaNamespaceName,
-          labels: safety.grafanaPodLabels ?? { "app.kubernetes.io/name": "grafana" },
+          labels: safety.grafanaPodLabels ?? defaultPodLabels.grafana,
         },
         minio: lokiOptions.objectStore === "minio",
       });

@@ -6,6 +6,7 @@
  */
 import * as path from "node:path";
 import { chartCatalog } from "../components/chart-catalog";
+import { defaultPodLabels } from "../components/logging-stack";
 import { resolveLokiOptions } from "../components/loki-values";
 import { parseStackConfig, type StackConfig } from "../infra/config";
 import { findHelm, missingCharts, pullHint } from "./chart-cache";
@@ -71,7 +72,7 @@ function stackEndpoints(
   const existingGrafana: PodEndpoint = {
     name: "the existing Grafana",
     namespace: String(run.outputs.grafanaNamespace),
-    labels: config.safety?.grafanaPodLabels ?? { "app.kubernetes.io/name": chartCatalog.grafana.chart },
+    labels: config.safety?.grafanaPodLabels ?? defaultPodLabels.grafana,
     ports: [],
   };
   const lokiNamespace = loki?.namespace ?? "default";
