@@ -4,6 +4,14 @@
  */
 import { dynamoLogStages, renderAlloyStages } from "./alloy-pipeline";
 import type { AlloyCollectorOptions, AlloyGatherMethod } from "./alloy";
+import {
+  dnsLabelProblem,
+  helmReleaseNameProblem,
+  labelKeyProblem,
+  labelValueProblem,
+  lokiLabelNameProblem,
+  shown,
+} from "./field-rules";
 import { type ResourceRequirements, resourceProblems } from "./kubernetes";
 import type { OptionProblem } from "./options";
 
@@ -113,8 +121,7 @@ export function unboundedLabelReason(label: string, source: string): string | un
   return undefined;
 }
 
-const lokiLabelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const lokiLabelName = /^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/;
 
 const cardinalityAdvice =
   "as a Loki label every value starts a new stream and the index explodes; " +
@@ -130,28 +137,41 @@ export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProble
       "is empty: the collector gathers only the namespaces listed, so nothing would be collected",
     );
   }
+  const check = (path: string, reason: string | undefined) => reason !== undefined && problem(path, reason);
+  check("releaseName", helmReleaseNameProblem(options.releaseName));
+  // The `cluster` label on every line, and a value in the collector's configuration.
+  check(
+    "clusterName",
+    labelValueProblem(options.clusterName) ?? (options.clusterName === "" ? `"" is empty` : undefined),
+  );
   options.namespaces.forEach((namespace, i) => {
-    if (!dnsLabel.test(namespace)) problem(`namespaces.${i}`, `"${namespace}" is not a namespace name`);
+    check(`namespaces.${i}`, dnsLabelProblem(namespace, "a namespace name"));
     if (options.namespaces.indexOf(namespace) !== i)
-      problem(`namespaces.${i}`, `"${namespace}" is listed twice`);
+      problem(`namespaces.${i}`, `${shown(namespace)} is listed twice`);
   });
 
   for (const [label, source] of Object.entries(options.labels)) {
     const path = `labels.${label}`;
-    if (!lokiLabelName.test(label)) {
+    // Cardinality first: "pod" is better answered with where it belongs than with "reserved".
+    const unbounded = lokiLabelName.test(label) ? unboundedLabelReason(label, source) : undefined;
+    // Our own Dynamo labels are known good; every other name must be free to add.
+    const reason =
+      (unbounded && `${unbounded}; ${cardinalityAdvice}`) ??
+      (dynamoPodLabels[label] === source ? undefined : lokiLabelNameProblem(label)) ??
+      (labelKeyProblem(source) && `takes its value from pod label ${labelKeyProblem(source)}`);
+    if (reason) problem(path, reason);
+  }
+  for (const [key, source] of Object.entries(options.structuredMetadata)) {
+    const path = `structuredMetadata.${key}`;
+    if (!lokiLabelName.test(key) || key.startsWith("__")) {
       problem(
         path,
-        `"${label}" is not a Loki label name; use letters, digits and "_", not starting with a digit`,
+        `${shown(key)} is not a structured metadata name; use letters, digits and "_", not starting with a digit or "__"`,
       );
-    } else {
-      const reason = unboundedLabelReason(label, source);
-      if (reason) problem(path, `${reason}; ${cardinalityAdvice}`);
+    } else if (key in options.labels) {
+      problem(path, `"${key}" is also a label; a value is either indexed or not`);
     }
-  }
-  for (const key of Object.keys(options.structuredMetadata)) {
-    if (key in options.labels) {
-      problem(`structuredMetadata.${key}`, `"${key}" is also a label; a value is either indexed or not`);
-    }
+    check(path, labelKeyProblem(source) && `takes its value from pod label ${labelKeyProblem(source)}`);
   }
 
   if (options.gatherMethod === "nodeFiles" && options.replicas !== 1) {

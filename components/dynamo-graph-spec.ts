@@ -14,6 +14,7 @@ import {
   loggingConfigMountDir,
   resolveDynamoLogging,
 } from "./dynamo-logging-settings";
+import { dnsSubdomainProblem, imageReferenceProblem, shown } from "./field-rules";
 import type { OptionProblem } from "./options";
 
 export const dynamoGraphApiVersion = "nvidia.com/v1alpha1";
@@ -88,11 +89,6 @@ export function resolveSampleOptions(options: DynamoGraphSampleOptions): Resolve
 }
 
 const dnsName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** registry[:port]/path[:tag][@sha256:digest], as the container runtime parses it. */
-const imageReference =
-  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-/** A Hugging Face repository id: owner/name. */
 const huggingFaceModel = /^(?=.{3,96}$)[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProblem[] {
@@ -100,25 +96,17 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
   if (!dnsName.test(options.name) || options.name.length > 40) {
     problems.push({ path: "name", message: `"${options.name}" is not a DNS name of at most 40 characters` });
   }
-  if (!imageReference.test(options.image) || options.image.length > 255) {
-    problems.push({
-      path: "image",
-      message: `"${options.image}" is not an image reference such as nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1`,
-    });
-  }
+  const imageReason = imageReferenceProblem(options.image);
+  if (imageReason) problems.push({ path: "image", message: imageReason });
   if (!huggingFaceModel.test(options.model)) {
     problems.push({
       path: "model",
-      message: `"${options.model}" is not a Hugging Face model id such as Qwen/Qwen3-0.6B (owner/name, at most 96 letters, digits, "-", "_" or ".")`,
+      message: `${shown(options.model)} is not a Hugging Face model id such as Qwen/Qwen3-0.6B (owner/name, at most 96 letters, digits, "-", "_" or ".")`,
     });
   }
   const secret = options.engine.huggingFaceTokenSecret;
-  if (secret !== undefined && (!dnsSubdomain.test(secret) || secret.length > 253)) {
-    problems.push({
-      path: "huggingFaceTokenSecret",
-      message: `"${secret}" is not a Secret name (lower-case letters, digits, "-" and ".", at most 253)`,
-    });
-  }
+  const secretReason = secret === undefined ? undefined : dnsSubdomainProblem(secret, "a Secret name");
+  if (secretReason) problems.push({ path: "huggingFaceTokenSecret", message: secretReason });
   if (options.strayGpus !== undefined) {
     problems.push({ path: "gpus", message: "applies to backend sglang only: the mocker runs on CPU" });
   }

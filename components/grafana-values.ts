@@ -5,6 +5,7 @@
 import { stringify } from "yaml";
 import type { GrafanaProvisioningOptions, GrafanaTarget } from "./grafana";
 import type { ResourceRequirements } from "./kubernetes";
+import { grafanaUidProblem, helmReleaseNameProblem, labelKeyProblem, labelValueProblem } from "./field-rules";
 import type { OptionProblem } from "./options";
 
 /** Fixed, so that dashboards and links can name the datasource on any Grafana. */
@@ -41,20 +42,18 @@ export function resolveGrafanaOptions(options: GrafanaProvisioningOptions): Reso
   };
 }
 
-const labelKey = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const labelValue = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
-
 export function grafanaOptionProblems(options: ResolvedGrafanaOptions): OptionProblem[] {
   const problems: OptionProblem[] = [];
-  for (const field of ["datasourceLabel", "dashboardLabel"] as const) {
-    if (!labelKey.test(options[field])) {
-      problems.push({ path: field, message: `"${options[field]}" is not a Kubernetes label key` });
-    }
-  }
+  const check = (path: string, reason: string | undefined) =>
+    reason !== undefined && problems.push({ path, message: reason });
+  for (const field of ["datasourceLabel", "dashboardLabel"] as const)
+    check(field, labelKeyProblem(options[field]));
   for (const field of ["datasourceLabelValue", "dashboardLabelValue"] as const) {
-    if (!labelValue.test(options[field]) || options[field].length > 63) {
-      problems.push({ path: field, message: `"${options[field]}" is not a Kubernetes label value` });
-    }
+    check(field, labelValueProblem(options[field]));
+  }
+  check("releaseName", helmReleaseNameProblem(options.releaseName));
+  if (options.tracingDatasourceUid !== undefined) {
+    check("tracingDatasourceUid", grafanaUidProblem(options.tracingDatasourceUid));
   }
   return problems;
 }

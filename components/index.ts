@@ -6,6 +6,7 @@ export * from "./dashboard";
 export * from "./dynamo-graph";
 export * from "./dynamo-graph-spec";
 export * from "./dynamo-logging-settings";
+export * from "./field-rules";
 export * from "./grafana";
 export * from "./grafana-values";
 export * from "./kubernetes";

@@ -7,6 +7,7 @@ import { GrafanaProvisioning, type GrafanaProvisioningOptions } from "./grafana"
 import { LokiStack, type LokiStackOptions } from "./loki";
 import { resolveLokiOptions } from "./loki-values";
 import { buildNetworkPolicies } from "./network-policies";
+import { labelKeyProblem, labelValueProblem } from "./field-rules";
 import { invalidArgumentsError, type OptionProblem } from "./options";
 
 /** Where Grafana is, besides how it is provisioned. */
@@ -77,6 +78,28 @@ const defaultSampleNamespace = "dynamo";
  * The invariants that span components, checked in this one place: for the composite's arguments
  * and, through them, for the stack config. Paths are below the arguments (`sample.namespace`).
  */
+/**
+ * The pod labels the NetworkPolicies select on: each key and value as Kubernetes label selectors
+ * require them.
+ */
+export function safetyProblems(safety: DynamoLoggingSafety): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  for (const field of ["collectorPodLabels", "grafanaPodLabels"] as const) {
+    const labels = safety[field];
+    if (labels !== undefined && Object.keys(labels).length === 0) {
+      problems.push({
+        path: field,
+        message: "is empty: a NetworkPolicy would then admit every pod of the namespace",
+      });
+    }
+    for (const [key, value] of Object.entries(labels ?? {})) {
+      const reason = labelKeyProblem(key) ?? labelValueProblem(value);
+      if (reason) problems.push({ path: `${field}.${key}`, message: reason });
+    }
+  }
+  return problems;
+}
+
 export function crossComponentProblems(
   args: Pick<DynamoLoggingArgs, "alloy"> & { sample?: Pick<DynamoLoggingSample, "namespace"> },
 ): OptionProblem[] {
@@ -121,7 +144,10 @@ export class DynamoLogging extends pulumi.ComponentResource {
   public readonly sampleNamespace: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: DynamoLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
-    const problems = crossComponentProblems(args);
+    const problems = [
+      ...crossComponentProblems(args),
+      ...safetyProblems(args.safety ?? {}).map((p) => ({ ...p, path: `safety.${p.path}` })),
+    ];
     if (problems.length > 0) throw invalidArgumentsError("DynamoLogging", name, problems);
     super("dynamo-logging:index:DynamoLogging", name, {}, opts);
     const child = { parent: this };

@@ -5,6 +5,15 @@
  */
 import { chartCatalog } from "./chart-catalog";
 import {
+  dnsSubdomainProblem,
+  helmReleaseNameProblem,
+  httpUrlProblem,
+  lokiTenantProblem,
+  regionProblem,
+  s3BucketProblem,
+  shown,
+} from "./field-rules";
+import {
   memoryQuantityHint,
   parseMemory,
   type ResourceRequirements,
@@ -207,7 +216,8 @@ export function resolveLokiOptions(options: LokiStackOptions): ResolvedLokiOptio
   };
 }
 
-const releaseNamePattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** Ten years: Loki's Go durations overflow near 292, and longer keeping belongs to bucket lifecycle rules. */
+const maxRetentionHours = 3650 * 24;
 const roleArnPattern = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /**
@@ -220,16 +230,24 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
   const { mode } = options;
   const components: readonly LokiComponent[] = lokiComponentsByMode[mode];
 
-  if (!releaseNamePattern.test(options.releaseName) || options.releaseName.length > 53) {
-    problem(
-      "releaseName",
-      `"${options.releaseName}" is not a Helm release name; use at most 53 lower-case letters, ` +
-        `digits and "-", starting with a letter`,
+  const check = (path: string, reason: string | undefined) => reason !== undefined && problem(path, reason);
+  check("releaseName", helmReleaseNameProblem(options.releaseName));
+  if (options.multiTenancy) check("tenantId", lokiTenantProblem(options.tenantId));
+  check("clusterDomain", dnsSubdomainProblem(options.clusterDomain, "a cluster DNS domain"));
+  if (options.persistence.storageClass !== undefined) {
+    check(
+      "persistence.storageClass",
+      dnsSubdomainProblem(options.persistence.storageClass, "a StorageClass name"),
     );
   }
 
   const hours = options.retentionHours;
-  if (Number.isNaN(hours)) {
+  if (hours > maxRetentionHours) {
+    problem(
+      "retention",
+      `${shown(options.retention)} is longer than ${maxRetentionHours / 24} days (10 years); keep older logs in the bucket's lifecycle rules instead`,
+    );
+  } else if (Number.isNaN(hours)) {
     problem(
       "retention",
       `"${options.retention}" is not a duration; use whole days such as "7d", "30d" or "720h"`,
@@ -244,7 +262,7 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
 
   if (options.minimumRetention !== undefined) {
     const floor = retentionHours(options.minimumRetention);
-    if (floor === undefined) {
+    if (floor === undefined || floor > maxRetentionHours) {
       problem("minimumRetention", `"${options.minimumRetention}" is not a duration; use days such as "30d"`);
     } else if (hours < floor) {
       problem(
@@ -268,6 +286,15 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
   }
   if (options.objectStore === "s3") {
     const s3 = options.s3;
+    if (s3) {
+      check("s3.region", regionProblem(s3.region));
+      check("s3.buckets.chunks", s3BucketProblem(s3.buckets.chunks));
+      check("s3.buckets.ruler", s3BucketProblem(s3.buckets.ruler));
+      if (s3.buckets.chunks === s3.buckets.ruler) {
+        problem("s3.buckets.ruler", "is the chunks bucket too; Loki needs two buckets");
+      }
+      if (s3.endpoint !== undefined) check("s3.endpoint", httpUrlProblem(s3.endpoint));
+    }
     if (!s3) {
       problem("s3", "objectStore s3 needs s3.region, s3.buckets.chunks and s3.buckets.ruler");
     } else if (s3.credentials === "workloadIdentity") {
@@ -288,8 +315,12 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
     problem("s3", `is only used with objectStore: s3 (objectStore is ${options.objectStore})`);
   }
 
-  if (parseMemory(options.persistence.size) === undefined) {
-    problem("persistence.size", `"${options.persistence.size}" is not ${memoryQuantityHint}`);
+  const volume = parseMemory(options.persistence.size);
+  if (volume === undefined || volume < 2 ** 30) {
+    problem(
+      "persistence.size",
+      `${shown(options.persistence.size)} is not ${memoryQuantityHint} of at least 1Gi (the write-ahead log lives there)`,
+    );
   }
 
   for (const component of Object.keys(options.replicas) as LokiComponent[]) {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import {
   type AlloyCollectorOptions,
   crossComponentProblems,
+  safetyProblems,
   DynamoLogLevel,
   DynamoSampleBackend,
   type DynamoLoggingSafety,
@@ -28,6 +29,7 @@ import {
   resolveAlloyOptions,
   resolveLokiOptions,
   usesS3Keys,
+  shown,
 } from "../components";
 
 export const projectName = "dynamo-logging";
@@ -196,12 +198,16 @@ const sampleSchema = z
     reportProblems(ctx, sampleOptionProblems(resolveSampleOptions({ ...options, image })));
   });
 
-const safetySchema = z.strictObject({
-  protectData: z.boolean().optional(),
-  networkPolicies: z.boolean().optional(),
-  collectorPodLabels: z.record(z.string(), z.string()).optional(),
-  grafanaPodLabels: z.record(z.string(), z.string()).optional(),
-}) satisfies z.ZodType<DynamoLoggingSafety>;
+const safetySchema = z
+  .strictObject({
+    protectData: z.boolean().optional(),
+    networkPolicies: z.boolean().optional(),
+    collectorPodLabels: z.record(z.string(), z.string()).optional(),
+    grafanaPodLabels: z.record(z.string(), z.string()).optional(),
+  })
+  .superRefine((safety, ctx) =>
+    reportProblems(ctx, safetyProblems(safety)),
+  ) satisfies z.ZodType<DynamoLoggingSafety>;
 
 /**
  * The cluster a stack deploys to, named in its config: the program never falls back to whatever
@@ -284,10 +290,29 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
   const ours: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
   for (const [fullKey, value] of Object.entries(raw)) {
-    if (!fullKey.startsWith(prefix)) continue;
+    if (!fullKey.startsWith(prefix)) {
+      const namespace = fullKey.split(":")[0];
+      if (namespace !== fullKey && editDistance(namespace, projectName) <= 2) {
+        problems.push({
+          path: fullKey,
+          message: `is in namespace "${namespace}", which nothing reads; did you mean ${projectName}:${fullKey.slice(namespace.length + 1)}?`,
+        });
+      }
+      continue;
+    }
     const key = fullKey.slice(prefix.length);
+    const credential = (secretConfigKeys as readonly string[]).includes(key);
+    if (secretKeys.has(fullKey) && !credential) {
+      // Only credentials travel as secrets end to end; anything else would reach Helm values and
+      // the plan in plaintext. Refused, and left out of every other check so it is never echoed.
+      problems.push({
+        path: key,
+        message: `is set as a secret, but ${key} is not a credential and would not stay secret; set it without --secret (secrets here: ${secretConfigKeys.join(", ")})`,
+      });
+      continue;
+    }
     ours[key] = parseConfigValue(value);
-    if ((secretConfigKeys as readonly string[]).includes(key) && !secretKeys.has(fullKey)) {
+    if (credential && !secretKeys.has(fullKey)) {
       problems.push({
         path: key,
         message: `is a credential stored in plaintext; re-set it with \`pulumi config set --secret ${key} <value>\``,
@@ -300,8 +325,12 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
   return { ok: false, problems: problems.sort((a, b) => a.path.localeCompare(b.path)) };
 }
 
-/** Structured config arrives as JSON text; a plain string value is not JSON and stays a string. */
+/**
+ * Structured config (a map or a list) arrives as JSON text; any other value is the string the
+ * stack file holds, "12345" and "true" included.
+ */
 function parseConfigValue(value: string): unknown {
+  if (!/^\s*[[{]/.test(value)) return value;
   try {
     return JSON.parse(value);
   } catch {
@@ -309,11 +338,30 @@ function parseConfigValue(value: string): unknown {
   }
 }
 
+/** Levenshtein distance, for "did you mean" on a misspelled config namespace. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
 function describeIssue(issue: z.core.$ZodIssue): ConfigProblem {
   const path = issue.path.map(String).join(".");
   // Cross-field messages name their values themselves; their input is the whole section.
-  const shown = issue.code !== "custom" && "input" in issue && issue.input !== undefined;
-  const got = shown ? `got ${JSON.stringify(issue.input)}; ` : "";
+  const visible = issue.code !== "custom" && "input" in issue && issue.input !== undefined;
+  // A credential's value is never printed, whatever its type: its type and length say enough.
+  const credential = (secretConfigKeys as readonly PropertyKey[]).includes(issue.path[0]);
+  const got = !visible ? "" : `got ${credential ? redacted(issue.input) : shownInput(issue.input)}; `;
   switch (issue.code) {
     case "unrecognized_keys": {
       const allowed = knownKeys(issue.path);
@@ -350,6 +398,26 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem {
     default:
       return { path, message: `${got}${issue.message}` };
   }
+}
+
+/** A rejected value as shown: JSON, cut short when long. */
+function shownInput(input: unknown): string {
+  if (typeof input === "string") return shown(input);
+  const text = JSON.stringify(input) ?? String(input);
+  return text.length > 64 ? `${text.slice(0, 64)}… (${text.length} characters)` : text;
+}
+
+/** What a credential's rejected value is, without the value. */
+function redacted(input: unknown): string {
+  if (typeof input === "string") return `a string of ${input.length} characters (not shown)`;
+  const kind = Array.isArray(input)
+    ? "a list"
+    : input === null
+      ? "null"
+      : typeof input === "object"
+        ? "an object"
+        : `a ${typeof input}`;
+  return `${kind} (not shown)`;
 }
 
 /** The keys an object in the schema accepts, to say what a misspelled key could have been. */

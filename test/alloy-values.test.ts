@@ -168,7 +168,7 @@ describe("collector option checks", () => {
       expect.stringMatching(/^namespaces: is empty: the collector gathers only/),
     ]);
     expect(problems({ namespaces: ["dynamo", "Dynamo", "dynamo"] })).toEqual([
-      'namespaces.1: "Dynamo" is not a namespace name',
+      'namespaces.1: "Dynamo" is not a namespace name: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit',
       'namespaces.2: "dynamo" is listed twice',
     ]);
   });

@@ -114,7 +114,7 @@ describe("sample DGD", () => {
     ).toEqual([
       'image: "nvcr.io/Nvidia/dynamo runtime:1.0" is not an image reference such as nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1',
       'model: "Qwen3 0.6B" is not a Hugging Face model id such as Qwen/Qwen3-0.6B (owner/name, at most 96 letters, digits, "-", "_" or ".")',
-      'huggingFaceTokenSecret: "HF_Token" is not a Secret name (lower-case letters, digits, "-" and ".", at most 253)',
+      'huggingFaceTokenSecret: "HF_Token" is not a Secret name: lower-case letters, digits, "-" and ".", at most 253 characters',
     ]);
     expect(problems({ backend: "mocker", gpus: 1 })).toEqual([
       "gpus: applies to backend sglang only: the mocker runs on CPU",

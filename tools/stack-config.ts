@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
 import { projectName, stackFile } from "../infra/config";
 import { secretPlaceholder } from "./program-runner";
 
@@ -42,8 +42,59 @@ export function readStackConfigFile(stack: string): StackConfigFile {
       `No stack "${stack}": ${stackFile(stack)} does not exist. Stacks: ${listStacks().join(", ")}`,
     );
   }
-  const document = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  return stackConfigFromObject(document.config ?? {});
+  return stackConfigFromObject(readStackDocument(stackFile(stack), fs.readFileSync(file, "utf8")));
+}
+
+/** Nesting no stack file needs; deeper is a mistake or an attack on the parser's recursion. */
+const maxDepth = 32;
+
+/**
+ * A stack file's `config` map, or a UsageError naming the file, line and column and one reason:
+ * malformed YAML, duplicate keys, alias bombs, absurd nesting, a `config` that is not a map.
+ */
+export function readStackDocument(name: string, text: string): Record<string, unknown> {
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const error = document.errors[0];
+  if (error) {
+    const at = error.linePos?.[0];
+    const first = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    // The parser's own recursion gives out on absurd nesting: say what that means.
+    const reason = /call stack/i.test(first) ? `nested deeper than ${maxDepth} levels` : first;
+    throw new UsageError(`${name}${at ? `:${at.line}:${at.col}` : ""}: ${reason}`);
+  }
+  let content: unknown;
+  try {
+    content = document.toJS({ maxAliasCount: 100 });
+  } catch (cause) {
+    throw new UsageError(`${name}: ${(cause as Error).message}`);
+  }
+  if (depth(content) > maxDepth) throw new UsageError(`${name}: nested deeper than ${maxDepth} levels`);
+  if (content === null || content === undefined) return {};
+  if (!isMap(content)) throw new UsageError(`${name}: is not a map with a \`config:\` key`);
+  const config = content.config ?? {};
+  if (!isMap(config)) {
+    throw new UsageError(
+      `${name}: \`config\` is ${Array.isArray(config) ? "a list" : `a ${typeof config}`}, not a map of keys to values`,
+    );
+  }
+  return config;
+}
+
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function depth(value: unknown): number {
+  // Iterative: the check must not itself recurse as deep as the input.
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, level] = stack.pop()!;
+    if (typeof node !== "object" || node === null) continue;
+    deepest = Math.max(deepest, level);
+    if (deepest > maxDepth) return deepest;
+    for (const child of Object.values(node)) stack.push([child, level + 1]);
+  }
+  return deepest;
 }
 
 /** The same conversion for config given as an object, as tests and the benchmark build it. */
