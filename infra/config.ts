@@ -320,9 +320,63 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
     }
   }
   const result = stackConfigSchema.safeParse(ours, { reportInput: true });
-  if (!result.success) problems.push(...result.error.issues.map(describeIssue));
   if (problems.length === 0 && result.success) return { ok: true, config: result.data };
-  return { ok: false, problems: problems.sort((a, b) => a.path.localeCompare(b.path)) };
+  if (!result.success) problems.push(...everyIssue(ours, result.error.issues).map(describeIssue));
+  return { ok: false, problems: onePerPath(problems).sort((a, b) => a.path.localeCompare(b.path)) };
+}
+
+/**
+ * A section's cross-field checks run only once its fields have the right types, so one wrong
+ * field would hide every other problem of the section (an invalid mode hiding an invalid
+ * retention). The fields in error are taken out and the rest checked again, until nothing new is
+ * found: every problem is reported at once.
+ */
+function everyIssue(input: Record<string, unknown>, first: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const found = [...first];
+  const taken: string[] = [];
+  // A later round's finding about a field already reported, or about what holds it, is an echo.
+  const echoes = (issue: z.core.$ZodIssue) => {
+    const path = issue.path.map(String).join(".");
+    return taken.some((t) => t === path || t.startsWith(`${path}.`) || path.startsWith(`${t}.`));
+  };
+  let pruned = structuredClone(input);
+  let latest = first;
+  for (let round = 0; round < 4; round++) {
+    const fieldIssues = latest.filter((issue) => issue.code !== "custom");
+    if (fieldIssues.length === 0) break;
+    for (const issue of fieldIssues) {
+      const path = issue.code === "unrecognized_keys" ? [...issue.path, ...issue.keys] : issue.path;
+      taken.push(path.map(String).join("."));
+      pruned = without(pruned, path);
+    }
+    const again = stackConfigSchema.safeParse(pruned, { reportInput: true });
+    if (again.success) break;
+    latest = again.error.issues;
+    found.push(...latest.filter((issue) => issue.code === "custom" && !echoes(issue)));
+  }
+  return found;
+}
+
+/** A copy of `value` without the entry at `path` (every entry, for unrecognized keys). */
+function without(value: Record<string, unknown>, path: PropertyKey[]): Record<string, unknown> {
+  if (path.length === 0) return value;
+  const copy: Record<string, unknown> = Array.isArray(value) ? ([...value] as never) : { ...value };
+  const [head, ...rest] = path;
+  const key = String(head);
+  if (rest.length === 0 || typeof copy[key] !== "object" || copy[key] === null) delete copy[key];
+  else copy[key] = without(copy[key] as Record<string, unknown>, rest);
+  return copy;
+}
+
+/** Each problem once: the same path and message twice, or a field's type error and a cross-field echo of it. */
+function onePerPath(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${problem.path}\u0000${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**

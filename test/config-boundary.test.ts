@@ -128,6 +128,33 @@ describe("secrets on any key", () => {
 });
 
 describe("errors a person can act on", () => {
+  test("no problem hides another: an invalid mode and an invalid retention, both", () => {
+    expect(problems({ loki: { mode: "Distributed", retention: "36h" } })).toEqual([
+      'loki.mode: got "Distributed"; allowed: "single", "simpleScalable", "distributed"',
+      expect.stringMatching(/^loki\.retention: "36h" is not a whole number of 24h index periods/),
+    ]);
+  });
+
+  test("a wrong type in one section does not hide a problem across sections", () => {
+    expect(
+      problems({
+        alloy: { replicas: "two" },
+        sample: {
+          enabled: true,
+          namespace: "inference",
+          image: "nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1",
+        },
+      }),
+    ).toEqual([
+      'alloy.replicas: got "two"; expected number',
+      expect.stringMatching(/^sample\.namespace: "inference" is not collected/),
+    ]);
+  });
+
+  test("a field is reported once, not again in other words after it is set aside", () => {
+    expect(problems({ cluster: { context: 7 } })).toEqual(["cluster.context: got 7; expected string"]);
+  });
+
   test('a quoted namespace "12345" stays a string, and is a valid namespace', () => {
     const { config: raw, secretKeys } = stackConfigFromObject({
       cluster: { context: "c" },

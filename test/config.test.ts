@@ -187,8 +187,10 @@ describe("stack config", () => {
   });
 
   test("collector problems name their config path", () => {
+    // A wrong value in the section does not hide the section's other problems.
     expect(problems({ alloy: { labels: { pod: "x" }, gatherMethod: "files" } })).toEqual([
       'alloy.gatherMethod: got "files"; allowed: "kubernetesApi", "nodeFiles"',
+      expect.stringMatching(/^alloy\.labels\.pod: "pod" holds a per-pod or per-request value/),
     ]);
     expect(problems({ alloy: { labels: { pod: "x" }, namespaces: [] } })).toEqual([
       expect.stringMatching(
