@@ -8,8 +8,7 @@ import {
 import { schemaErrors, unknownKeys } from "./helpers/chart";
 import { k8sMonitoringFreeFormPaths, loadK8sMonitoringChart } from "./helpers/k8s-monitoring";
 import { describeWithReference } from "./helpers/reference";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./helpers/json";
 
 const pushUrl = "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push";
 const variants: Record<string, AlloyCollectorOptions> = {

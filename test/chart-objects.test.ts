@@ -14,8 +14,7 @@ import { listStacks, projectRoot, readStackConfigFile } from "../tools/stack-con
 import { type StackVerification, verifyStack } from "../tools/verify";
 import { laptopBudget } from "./helpers/budget";
 import { describeWithCharts } from "./helpers/charts";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./helpers/json";
 
 describeWithCharts("every stack through the pinned charts", (helm) => {
   const rendered = new Map<string, { releases: RenderedRelease[]; result: StackVerification }>();

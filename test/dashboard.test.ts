@@ -1,7 +1,6 @@
 import { buildLogsDashboard, dashboardQueries, dashboardUid, lokiDatasourceUid } from "../components";
 import { interpolate, logqlErrors } from "./helpers/logql";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./helpers/json";
 
 const board = buildLogsDashboard(lokiDatasourceUid) as Json;
 const variables = (board.templating.list as Json[]).map((v) => v.name);

@@ -11,8 +11,7 @@ import { secretPlaceholder } from "../tools/program-runner";
 import { loadChart, unknownKeys } from "./helpers/chart";
 import { recordResources, releaseType } from "./helpers/program";
 import { describeWithReference } from "./helpers/reference";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./helpers/json";
 
 const queryUrl = "http://loki-gateway.logging.svc.cluster.local";
 const datasource = (tenantId?: string, tracingDatasourceUid?: string): Json =>

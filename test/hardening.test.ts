@@ -1,8 +1,7 @@
 import { parseStackConfig } from "../infra/config";
 import { listStacks, stackConfigFromObject } from "../tools/stack-config";
 import { renderStack, releaseType, type Rendered, stackConfig } from "./helpers/program";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./helpers/json";
 
 const known = {
   accessKeyId: "AKIAKNOWNTESTKEY00042",

@@ -1,6 +1,5 @@
 import { buildLokiValues, type LokiSize, parseCpu, parseMemory, resolveLokiOptions } from "../components";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./helpers/json";
 
 /** Grafana's Loki sizing guidance (NOTES.md): requests per pod, CPU / memory GiB x replicas. */
 const grafanaTable: Record<Exclude<LokiSize, "starter">, Record<string, [number, number, number]>> = {

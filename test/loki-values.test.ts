@@ -10,8 +10,7 @@ import {
 import { loadChart, schemaErrors, unknownKeys } from "./helpers/chart";
 import { lokiChartViolations } from "./helpers/loki-rules";
 import { describeWithReference } from "./helpers/reference";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./helpers/json";
 
 const s3 = { region: "us-east-1", buckets: { chunks: "c-bucket", ruler: "r-bucket" } };
 const variants: Record<string, LokiStackOptions> = {

@@ -18,8 +18,7 @@ import {
   zoneRolloutFindings,
 } from "../tools/object-checks";
 import { objectAsResource, policyViolations } from "./helpers/policy";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./helpers/json";
 
 const restrictedContext = {
   runAsNonRoot: true,

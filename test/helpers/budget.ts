@@ -6,7 +6,7 @@ import { parseCpu, parseMemory } from "../../components/kubernetes";
 
 export const laptopBudget = { cpu: 1, memory: 2 * 1024 ** 3 } as const;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./json";
 
 /**
  * An estimate from Helm values alone, for where the chart cache is absent: every `resources.requests`

@@ -3,7 +3,8 @@ import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { readReferenceJson, readReferenceYaml, referenceExists } from "./reference";
 
-type Json = Record<string, unknown>;
+/** A values tree, typed strictly: the key checks look inside before they trust a value. */
+type Tree = Record<string, unknown>;
 
 interface SchemaNode {
   properties?: Record<string, SchemaNode>;
@@ -12,25 +13,25 @@ interface SchemaNode {
 }
 
 export interface PinnedChart {
-  defaults: Json;
+  defaults: Tree;
   /** values.schema.json; some charts (grafana) ship none. */
-  schema?: Json;
+  schema?: Tree;
 }
 
 export function loadChart(chart: string, version: string): PinnedChart {
   const folder = `charts/${chart}-${version}`;
   return {
-    defaults: readReferenceYaml<Json>(`${folder}/values.yaml`),
+    defaults: readReferenceYaml<Tree>(`${folder}/values.yaml`),
     schema: referenceExists(`${folder}/values.schema.json`)
-      ? readReferenceJson<Json>(`${folder}/values.schema.json`)
+      ? readReferenceJson<Tree>(`${folder}/values.schema.json`)
       : undefined,
   };
 }
 
 /** Schema violations as readable lines; empty when the values validate. */
-const validators = new WeakMap<Json, ValidateFunction>();
+const validators = new WeakMap<Tree, ValidateFunction>();
 
-export function schemaErrors(schema: Json | undefined, values: unknown): string[] {
+export function schemaErrors(schema: Tree | undefined, values: unknown): string[] {
   if (!schema) throw new Error("this chart ships no values.schema.json");
   let validate = validators.get(schema);
   if (!validate) {
@@ -42,7 +43,7 @@ export function schemaErrors(schema: Json | undefined, values: unknown): string[
   return (validate.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message}`);
 }
 
-const isObject = (value: unknown): value is Json =>
+const isObject = (value: unknown): value is Tree =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
@@ -81,8 +82,8 @@ export function unknownKeys(
 }
 
 /** Deep merge of chart defaults, the later winning: how Helm layers a subchart's values. */
-export function mergeDefaults(...layers: unknown[]): Json {
-  const merged: Json = {};
+export function mergeDefaults(...layers: unknown[]): Tree {
+  const merged: Tree = {};
   for (const layer of layers) {
     if (!isObject(layer)) continue;
     for (const [key, value] of Object.entries(layer)) {

@@ -3,7 +3,7 @@
  * server does: Kubernetes' structural schemas prune unknown fields, so objects with declared
  * properties get `additionalProperties: false` unless they preserve unknown fields.
  */
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./json";
 
 export function crdJsonSchema(crd: Json, version: string): Json {
   const served = (crd.spec.versions as Json[]).find((v) => v.name === version);

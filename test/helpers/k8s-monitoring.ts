@@ -6,6 +6,7 @@
 import { chartCatalog, collectorName, lokiDestinationName } from "../../components";
 import { loadChart, mergeDefaults, type PinnedChart } from "./chart";
 import { readReferenceJson, readReferenceYaml } from "./reference";
+import type { Json } from "./json";
 
 const { chart, version } = chartCatalog.k8sMonitoring;
 const folder = `charts/${chart}-${version}`;
@@ -34,8 +35,6 @@ export const k8sMonitoringFreeFormPaths = [
   // (test/chart-objects.test.ts, with the chart cache).
   "alloy-operator",
 ];
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export function loadK8sMonitoringChart(): { top: PinnedChart; composed: PinnedChart } {
   const top = loadChart(chart, version);

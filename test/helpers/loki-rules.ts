@@ -4,7 +4,7 @@
  */
 import { lokiComponentsByMode } from "../../components";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from "./json";
 
 const modeGroups = {
   Monolithic: lokiComponentsByMode.single,
