@@ -113,10 +113,10 @@ export const perPodKubernetesLabels = [
  */
 export function unboundedLabelReason(label: string, source: string): string | undefined {
   if ((perRequestOrPodLabelNames as readonly string[]).includes(label.toLowerCase())) {
-    return `"${label}" holds a per-pod or per-request value`;
+    return `${shown(label)} holds a per-pod or per-request value`;
   }
   if ((perPodKubernetesLabels as readonly string[]).includes(source)) {
-    return `pod label "${source}" differs from pod to pod`;
+    return `pod label ${shown(source)} differs from pod to pod`;
   }
   return undefined;
 }
@@ -169,7 +169,7 @@ export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProble
         `${shown(key)} is not a structured metadata name; use letters, digits and "_", not starting with a digit or "__"`,
       );
     } else if (key in options.labels) {
-      problem(path, `"${key}" is also a label; a value is either indexed or not`);
+      problem(path, `${shown(key)} is also a label; a value is either indexed or not`);
     }
     check(path, labelKeyProblem(source) && `takes its value from pod label ${labelKeyProblem(source)}`);
   }

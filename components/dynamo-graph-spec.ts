@@ -94,7 +94,10 @@ const huggingFaceModel = /^(?=.{3,96}$)[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProblem[] {
   const problems: OptionProblem[] = [];
   if (!dnsName.test(options.name) || options.name.length > 40) {
-    problems.push({ path: "name", message: `"${options.name}" is not a DNS name of at most 40 characters` });
+    problems.push({
+      path: "name",
+      message: `${shown(options.name)} is not a DNS name of at most 40 characters`,
+    });
   }
   const imageReason = imageReferenceProblem(options.image);
   if (imageReason) problems.push({ path: "image", message: imageReason });

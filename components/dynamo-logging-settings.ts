@@ -3,6 +3,7 @@
  * validated, and rendered to the environment variables and TOML file the runtime reads. Pure.
  */
 import { stringify as toToml } from "smol-toml";
+import { shown } from "./field-rules";
 import type { OptionProblem } from "./options";
 
 /** Levels of the Dynamo runtime's log filter (tracing's EnvFilter). */
@@ -96,16 +97,20 @@ export function parseDynLog(text: string): { directives: LogDirective[]; problem
       if (bare) {
         directives.push({ level: bare });
       } else if (colon > 0 && targetPattern.test(path) && asLevel(colonLevel)) {
-        problems.push(`"${directive}" separates target and level with ":"; write "${path}=${colonLevel}"`);
+        problems.push(
+          `${shown(directive)} separates target and level with ":"; write ${shown(`${path}=${colonLevel}`)}`,
+        );
       } else {
-        problems.push(`"${directive}" is not a level (${levelList}); to set a target's level ${syntaxHint}`);
+        problems.push(
+          `${shown(directive)} is not a level (${levelList}); to set a target's level ${syntaxHint}`,
+        );
       }
     } else if (rest.length > 0 || target === "" || !targetPattern.test(target)) {
       problems.push(
-        `"${directive}" needs a Rust module path as its target (such as dynamo_runtime::pipeline); ${syntaxHint}`,
+        `${shown(directive)} needs a Rust module path as its target (such as dynamo_runtime::pipeline); ${syntaxHint}`,
       );
     } else if (!asLevel(level)) {
-      problems.push(`"${directive}" has level "${level}"; levels are ${levelList}`);
+      problems.push(`${shown(directive)} has level ${shown(level)}; levels are ${levelList}`);
     } else {
       directives.push({ target, level: asLevel(level)! });
     }
@@ -115,7 +120,7 @@ export function parseDynLog(text: string): { directives: LogDirective[]; problem
   }
   const targets = directives.flatMap((d) => (d.target ? [d.target] : []));
   for (const duplicate of new Set(targets.filter((t, i) => targets.indexOf(t) !== i))) {
-    problems.push(`sets "${duplicate}" more than once`);
+    problems.push(`sets ${shown(duplicate)} more than once`);
   }
   return { directives, problems };
 }
@@ -135,13 +140,13 @@ export function dynamoLoggingProblems(settings: DynamoLoggingSettings): OptionPr
     if (!targetPattern.test(target)) {
       problems.push({
         path: `configFile.filters.${target}`,
-        message: `"${target}" is not a Rust module path`,
+        message: `${shown(target)} is not a Rust module path`,
       });
     }
     if (!asLevel(level)) {
       problems.push({
         path: `configFile.filters.${target}`,
-        message: `"${level}" is not a level (${levelList})`,
+        message: `${shown(level)} is not a level (${levelList})`,
       });
     }
   }

@@ -1,3 +1,4 @@
+import { shown } from "./field-rules";
 import type { OptionProblem } from "./options";
 
 /**
@@ -68,13 +69,13 @@ export function resourceProblems(path: string, resources: ResourceRequirements):
     if (request === undefined) {
       problems.push({
         path: `${path}.requests.${field}`,
-        message: `"${resources.requests[field]}" is not ${hint}`,
+        message: `${shown(resources.requests[field])} is not ${hint}`,
       });
     }
     if (limit === undefined) {
       problems.push({
         path: `${path}.limits.${field}`,
-        message: `"${resources.limits[field]}" is not ${hint}`,
+        message: `${shown(resources.limits[field])} is not ${hint}`,
       });
     }
     if (request !== undefined && limit !== undefined && request > limit) {

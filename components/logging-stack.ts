@@ -7,7 +7,7 @@ import { GrafanaProvisioning, type GrafanaProvisioningOptions } from "./grafana"
 import { LokiStack, type LokiStackOptions } from "./loki";
 import { resolveLokiOptions } from "./loki-values";
 import { buildNetworkPolicies } from "./network-policies";
-import { labelKeyProblem, labelValueProblem } from "./field-rules";
+import { labelKeyProblem, labelValueProblem, shown } from "./field-rules";
 import { invalidArgumentsError, type OptionProblem } from "./options";
 
 /** Where Grafana is, besides how it is provisioned. */
@@ -111,8 +111,8 @@ export function crossComponentProblems(
       problems.push({
         path: "sample.namespace",
         message:
-          `"${namespace}" is not collected, so the sample's logs would never reach Loki; ` +
-          `add it to alloy.namespaces (now ${collected.join(", ")})`,
+          `${shown(namespace)} is not collected, so the sample's logs would never reach Loki; ` +
+          `add it to alloy.namespaces (now ${collected.map(shown).join(", ")})`,
       });
     }
   }

@@ -250,12 +250,12 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
   } else if (Number.isNaN(hours)) {
     problem(
       "retention",
-      `"${options.retention}" is not a duration; use whole days such as "7d", "30d" or "720h"`,
+      `${shown(options.retention)} is not a duration; use whole days such as "7d", "30d" or "720h"`,
     );
   } else if (hours < indexPeriodHours || hours % indexPeriodHours !== 0) {
     problem(
       "retention",
-      `"${options.retention}" is not a whole number of ${indexPeriodHours}h index periods; ` +
+      `${shown(options.retention)} is not a whole number of ${indexPeriodHours}h index periods; ` +
         `Loki deletes whole index tables, so use days such as "7d" or "${Math.max(1, Math.ceil(hours / 24)) * 24}h"`,
     );
   }
@@ -263,11 +263,14 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
   if (options.minimumRetention !== undefined) {
     const floor = retentionHours(options.minimumRetention);
     if (floor === undefined || floor > maxRetentionHours) {
-      problem("minimumRetention", `"${options.minimumRetention}" is not a duration; use days such as "30d"`);
+      problem(
+        "minimumRetention",
+        `${shown(options.minimumRetention)} is not a duration; use days such as "30d"`,
+      );
     } else if (hours < floor) {
       problem(
         "retention",
-        `"${options.retention}" is shorter than this stack's minimumRetention "${options.minimumRetention}"; ` +
+        `${shown(options.retention)} is shorter than this stack's minimumRetention ${shown(options.minimumRetention)}; ` +
           `shortening retention deletes stored logs, so lower minimumRetention first, on purpose`,
       );
     }
@@ -280,7 +283,7 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
   if (mode !== "single" && options.objectStore !== "s3") {
     problem(
       "objectStore",
-      `"${options.objectStore}" cannot back mode ${mode}: multi-component modes need an external object ` +
+      `${shown(options.objectStore)} cannot back mode ${mode}: multi-component modes need an external object ` +
         `store shared by every replica; the bundled MinIO is a single-node dev store. Set objectStore: s3 and s3.*`,
     );
   }
@@ -301,7 +304,7 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
       if (!s3.roleArn || !roleArnPattern.test(s3.roleArn)) {
         problem(
           "s3.roleArn",
-          `${s3.roleArn === undefined ? "is missing" : `"${s3.roleArn}" is not an IAM role ARN`}; ` +
+          `${s3.roleArn === undefined ? "is missing" : `${shown(s3.roleArn)} is not an IAM role ARN`}; ` +
             `workloadIdentity needs the role Loki's service account assumes, arn:aws:iam::<account>:role/<name>`,
         );
       }
@@ -381,7 +384,7 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
       if (!labelValuePattern.test(zone)) {
         problem(
           `ingesterZones[${i}]`,
-          `"${zone}" is not a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)`,
+          `${shown(zone)} is not a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)`,
         );
       }
     });

@@ -295,7 +295,7 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
       if (namespace !== fullKey && editDistance(namespace, projectName) <= 2) {
         problems.push({
           path: fullKey,
-          message: `is in namespace "${namespace}", which nothing reads; did you mean ${projectName}:${fullKey.slice(namespace.length + 1)}?`,
+          message: `is in namespace ${shown(namespace)}, which nothing reads; did you mean ${projectName}:${fullKey.slice(namespace.length + 1)}?`,
         });
       }
       continue;
