@@ -2,7 +2,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "rendered/", "coverage/", ".charts/"] },
+  { ignores: ["node_modules/", "dist/", "dist.*/", "rendered/", "coverage/", ".charts/"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,7 @@
  * for the k8s-monitoring chart out. No Pulumi here.
  */
 import { dynamoLogStages, renderAlloyStages } from "./alloy-pipeline";
-import type { AlloyCollectorOptions, AlloyGatherMethod } from "./alloy";
+import type { AlloyCollectorOptions, AlloyGatherMethod } from "./alloy-options";
 import {
   dnsLabelProblem,
   helmReleaseNameProblem,

@@ -2,7 +2,11 @@
  * The sample DynamoGraphDeployment as data: typed options in, the DGD manifest and its logging
  * ConfigMaps out. Pure; the component only turns these into resources.
  */
-import type { DynamoGraphSampleOptions, DynamoSampleBackend, DynamoSampleService } from "./dynamo-graph";
+import type {
+  DynamoGraphSampleOptions,
+  DynamoSampleBackend,
+  DynamoSampleService,
+} from "./dynamo-graph-options";
 import {
   dynamoLoggingEnv,
   type DynamoLoggingConfigFile,

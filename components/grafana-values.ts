@@ -3,7 +3,7 @@
  * values of an installed Grafana. Pure.
  */
 import { stringify } from "yaml";
-import type { GrafanaProvisioningOptions, GrafanaTarget } from "./grafana";
+import type { GrafanaProvisioningOptions, GrafanaTarget } from "./grafana-options";
 import type { ResourceRequirements } from "./kubernetes";
 import { grafanaUidProblem, helmReleaseNameProblem, labelKeyProblem, labelValueProblem } from "./field-rules";
 import type { OptionProblem } from "./options";

@@ -1,10 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AlloyCollector, type AlloyCollectorOptions } from "./alloy";
+import { AlloyCollector } from "./alloy";
+import type { AlloyCollectorOptions } from "./alloy-options";
 import { resolveAlloyOptions } from "./alloy-values";
-import { DynamoGraphSample, type DynamoGraphSampleOptions } from "./dynamo-graph";
-import { GrafanaProvisioning, type GrafanaProvisioningOptions } from "./grafana";
-import { LokiStack, type LokiStackOptions } from "./loki";
+import { DynamoGraphSample } from "./dynamo-graph";
+import type { DynamoGraphSampleOptions } from "./dynamo-graph-options";
+import { GrafanaProvisioning } from "./grafana";
+import type { GrafanaProvisioningOptions } from "./grafana-options";
+import { LokiStack } from "./loki";
+import type { LokiStackOptions } from "./loki-options";
 import { resolveLokiOptions } from "./loki-values";
 import { buildNetworkPolicies } from "./network-policies";
 import { labelKeyProblem, labelValueProblem, shown } from "./field-rules";

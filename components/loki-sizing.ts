@@ -5,8 +5,7 @@
  * headroom for query spikes while the chart holds GOMEMLIMIT at 85% of the memory limit.
  */
 import type { ResourceRequirements } from "./kubernetes";
-import type { LokiSize } from "./loki";
-import type { lokiComponentsByMode } from "./loki-values";
+import type { lokiComponentsByMode, LokiSize } from "./loki-options";
 
 /** One row of a preset: CPU cores and memory GiB requested per pod, and the pod count. */
 export interface SizingRow {

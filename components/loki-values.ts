@@ -20,17 +20,18 @@ import {
   resourceProblems,
   serviceHost,
 } from "./kubernetes";
-import type {
-  LokiCaches,
-  LokiComponent,
-  LokiMode,
-  LokiObjectStore,
-  LokiReplicas,
-  LokiResources,
-  LokiS3Options,
-  LokiSize,
-  LokiStackOptions,
-} from "./loki";
+import {
+  type LokiCaches,
+  type LokiComponent,
+  lokiComponentsByMode,
+  type LokiMode,
+  type LokiObjectStore,
+  type LokiReplicas,
+  type LokiResources,
+  type LokiS3Options,
+  type LokiSize,
+  type LokiStackOptions,
+} from "./loki-options";
 import { type DistributedComponent, lokiSizes, type SizingRow, sizedResources } from "./loki-sizing";
 import type { OptionProblem } from "./options";
 
@@ -40,23 +41,6 @@ const chartDeploymentMode: Record<LokiMode, string> = {
   simpleScalable: "SimpleScalable",
   distributed: "Distributed",
 };
-
-/** The Loki workloads each mode runs, by their key in the chart's values. */
-export const lokiComponentsByMode = {
-  single: ["singleBinary"],
-  simpleScalable: ["read", "write", "backend"],
-  distributed: [
-    "ingester",
-    "distributor",
-    "querier",
-    "queryFrontend",
-    "queryScheduler",
-    "compactor",
-    "indexGateway",
-    "ruler",
-    "patternIngester",
-  ],
-} as const satisfies Record<LokiMode, readonly LokiComponent[]>;
 
 export const lokiComponents: readonly LokiComponent[] = Object.values(lokiComponentsByMode).flat();
 

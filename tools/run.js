@@ -31,16 +31,29 @@ function newestSource(file) {
   );
 }
 
+/**
+ * Compiles into a folder of its own, then swaps it in: a process reading dist/ meanwhile (another
+ * render, a parallel test) sees the old build or the new one, never half of each or none.
+ */
 function build() {
-  fs.rmSync(dist, { recursive: true, force: true });
+  const partial = `${dist}.partial-${process.pid}`;
+  fs.rmSync(partial, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")],
-    {
-      stdio: "inherit",
-    },
+    [
+      require.resolve("typescript/bin/tsc"),
+      "-p",
+      path.join(root, "tsconfig.build.json"),
+      "--outDir",
+      partial,
+    ],
+    { stdio: "inherit" },
   );
-  fs.writeFileSync(stamp, "");
+  fs.writeFileSync(path.join(partial, ".build-stamp"), "");
+  const old = `${dist}.old-${process.pid}`;
+  if (fs.existsSync(dist)) fs.renameSync(dist, old);
+  fs.renameSync(partial, dist);
+  fs.rmSync(old, { recursive: true, force: true });
 }
 
 function stale() {
@@ -54,6 +67,9 @@ function stale() {
 const [tool, ...args] = process.argv.slice(2);
 if (tool === "build") {
   build();
+} else if (tool === "built") {
+  // Only what is stale: for tests that need dist/ while others may be reading it.
+  if (stale()) build();
 } else {
   if (stale()) {
     console.error("Sources changed since the last build: compiling to dist/ first.");

@@ -1,0 +1,49 @@
+/**
+ * The options of the collector component, as plain data: the same shape as its section of the stack config,
+ * with the enums' values. The component and its pure builders both import them from here, so
+ * neither imports the other's module for its types.
+ */
+import type { ResourceRequirements } from "./kubernetes";
+
+/**
+ * How the collector reads pod logs.
+ * - `kubernetesApi`: through the API server, as the seed does: no host mounts, a clustered
+ *   Deployment shares the pods out. Costs API server traffic proportional to log volume.
+ * - `nodeFiles`: from /var/log/pods on every node, as a DaemonSet with host mounts: no API server
+ *   load, the usual choice for large clusters.
+ */
+export const AlloyGatherMethod = { KubernetesApi: "kubernetesApi", NodeFiles: "nodeFiles" } as const;
+export type AlloyGatherMethod = (typeof AlloyGatherMethod)[keyof typeof AlloyGatherMethod];
+
+/** Everything about the collector that shapes its Helm values: plain data, the same as stack config. */
+export interface AlloyCollectorOptions {
+  /** Helm release name. Default "alloy". */
+  releaseName?: string;
+  /** Cluster name, sent as the `cluster` label on every log line. Default "dynamo-log-collector". */
+  clusterName?: string;
+  /**
+   * Namespaces whose pods are collected; the collector gathers nothing else, so every namespace
+   * running a DynamoGraphDeployment must be listed. Default ["dynamo"].
+   */
+  namespaces?: string[];
+  /** How logs are read. Default "kubernetesApi". */
+  gatherMethod?: AlloyGatherMethod;
+  /** Collector replicas with kubernetesApi (clustered, so they share the pods). Default 1. */
+  replicas?: number;
+  /**
+   * Extra Loki labels copied from pod labels, `<loki label>: <pod label>`. Added to the Dynamo graph
+   * deployment and component type labels. Per-pod or per-request values are rejected.
+   */
+  labels?: { [lokiLabel: string]: string };
+  /** Extra structured metadata copied from pod labels, `<key>: <pod label>`. */
+  structuredMetadata?: { [key: string]: string };
+  /** Requests and limits of each collector pod. Default 100m/256Mi, limits 1 CPU/1Gi. */
+  resources?: ResourceRequirements;
+  /**
+   * Redact secrets (tokens, keys) that workers log by mistake, before lines leave the collector
+   * (Alloy's secret filter, gitleaks rules; an experimental Alloy component). Default false.
+   */
+  redactSecrets?: boolean;
+  /** Production availability: at least 2 replicas and a PodDisruptionBudget. Default false. */
+  highAvailability?: boolean;
+}

@@ -1,0 +1,232 @@
+/**
+ * The options of the Loki component, as plain data: the same shape as the stack config's `loki`
+ * section, with the enums' values. The component and its pure builders both import them from here,
+ * so neither imports the other's module for its types.
+ */
+import type { ResourceRequirements } from "./kubernetes";
+
+/**
+ * How Loki runs.
+ * - `single`: one binary (the chart's Monolithic mode); tens of GB a day; dev and small clusters.
+ * - `simpleScalable`: read, write and backend targets; up to about 1 TB a day. Deprecated by Loki
+ *   (removed in Loki 4) but still supported by chart 18.x.
+ * - `distributed`: one workload per Loki component; above 1 TB a day, and the production choice.
+ */
+export const LokiMode = {
+  Single: "single",
+  SimpleScalable: "simpleScalable",
+  Distributed: "distributed",
+} as const;
+export type LokiMode = (typeof LokiMode)[keyof typeof LokiMode];
+
+/**
+ * Where chunks and the index live.
+ * - `minio`: the chart's bundled single-node MinIO; dev only.
+ * - `s3`: an external S3-compatible bucket; required by the multi-component modes.
+ */
+export const LokiObjectStore = { Minio: "minio", S3: "s3" } as const;
+export type LokiObjectStore = (typeof LokiObjectStore)[keyof typeof LokiObjectStore];
+
+/**
+ * Sizing presets for mode distributed (replicas and requests of every workload):
+ * - `starter`: a few nodes; the chart's example replicas with modest requests.
+ * - `small`, `medium`, `large`: Grafana's sizing table for under 3 TB/day, 3-30 TB/day and about
+ *   30 TB/day of logs.
+ */
+export const LokiSize = { Starter: "starter", Small: "small", Medium: "medium", Large: "large" } as const;
+export type LokiSize = (typeof LokiSize)[keyof typeof LokiSize];
+
+/** The Loki workloads, by their key in the chart's values. Which ones run depends on the mode. */
+export type LokiComponent =
+  | "singleBinary"
+  | "read"
+  | "write"
+  | "backend"
+  | "ingester"
+  | "distributor"
+  | "querier"
+  | "queryFrontend"
+  | "queryScheduler"
+  | "compactor"
+  | "indexGateway"
+  | "ruler"
+  | "patternIngester";
+
+/** Replicas per workload; only the workloads of the chosen mode may be set. */
+export interface LokiReplicas {
+  /** Always 1: the single binary is not scaled out. */
+  singleBinary?: number;
+  /** simpleScalable read path. Default 2. */
+  read?: number;
+  /** simpleScalable write path; holds data, so it bounds the replication factor. Default 3. */
+  write?: number;
+  /** simpleScalable backend (compactor, index gateway, ruler, scheduler). Default 2. */
+  backend?: number;
+  /** distributed; holds data, so it bounds the replication factor. Default 3. */
+  ingester?: number;
+  /** distributed. Default 3. */
+  distributor?: number;
+  /** distributed. Default 3. */
+  querier?: number;
+  /** distributed. Default 2. */
+  queryFrontend?: number;
+  /** distributed. Default 2. */
+  queryScheduler?: number;
+  /** distributed; Loki supports exactly one compactor. Default 1. */
+  compactor?: number;
+  /** distributed. Default 2. */
+  indexGateway?: number;
+  /** distributed; serves the ruler API the seed turns on. Default 1. */
+  ruler?: number;
+  /** distributed; backs pattern queries. Default 1. */
+  patternIngester?: number;
+}
+
+/** Requests and limits per workload, overriding the defaults of `loki-values.ts` one by one. */
+export interface LokiResources {
+  singleBinary?: ResourceRequirements;
+  read?: ResourceRequirements;
+  write?: ResourceRequirements;
+  backend?: ResourceRequirements;
+  ingester?: ResourceRequirements;
+  distributor?: ResourceRequirements;
+  querier?: ResourceRequirements;
+  queryFrontend?: ResourceRequirements;
+  queryScheduler?: ResourceRequirements;
+  compactor?: ResourceRequirements;
+  indexGateway?: ResourceRequirements;
+  ruler?: ResourceRequirements;
+  patternIngester?: ResourceRequirements;
+}
+
+/** Memcached sizes in MB. Defaults: 256/128 in single mode, 2048/512 otherwise. */
+export interface LokiCaches {
+  /**
+   * Run the chunks and results memcached at all. Default true. Off, Loki reads every chunk from
+   * the object store: fine for a dev stack's few GB, and a whole CPU and some memory saved.
+   */
+  enabled?: boolean;
+  /** Chunks cache (the chart's default of 8192 MB needs about 9.8 GiB of requests). */
+  chunksMemoryMb?: number;
+  /** Query results cache. */
+  resultsMemoryMb?: number;
+}
+
+/**
+ * How Loki authenticates to S3.
+ * - `secret`: access keys from Pulumi secrets, stored in a Kubernetes Secret that Loki reads into
+ *   its environment; the keys never appear in Helm values.
+ * - `workloadIdentity`: no keys; Loki's service account assumes `roleArn` (EKS IRSA).
+ */
+export const S3Credentials = { Secret: "secret", WorkloadIdentity: "workloadIdentity" } as const;
+export type S3Credentials = (typeof S3Credentials)[keyof typeof S3Credentials];
+
+/** Loki's two buckets. */
+export interface LokiS3Buckets {
+  /** Log chunks and the index. */
+  chunks: string;
+  /** Recording and alerting rules. */
+  ruler: string;
+}
+
+/** The external S3 bucket pair and how Loki authenticates to it. */
+export interface LokiS3Options {
+  /** Bucket region, e.g. "us-east-1". */
+  region: string;
+  /** Endpoint for S3-compatible stores (for AWS leave it unset). */
+  endpoint?: string;
+  /** Path-style addressing, needed by most S3-compatible stores. Default false. */
+  forcePathStyle?: boolean;
+  /** Bucket names; Loki needs one for chunks and one for the ruler. */
+  buckets: LokiS3Buckets;
+  /**
+   * - `secret`: access keys from Pulumi secrets, stored in a Kubernetes Secret that Loki reads
+   *   into its environment; the keys never appear in Helm values.
+   * - `workloadIdentity`: no keys; Loki's service account assumes `roleArn` (EKS IRSA).
+   */
+  credentials: S3Credentials;
+  /** IAM role for workloadIdentity: arn:aws:iam::<account>:role/<name>. */
+  roleArn?: string;
+}
+
+/** Volumes of the workloads that hold data (write-ahead log, compactor state). */
+export interface LokiPersistence {
+  /** PVC size. Default "10Gi". */
+  size?: string;
+  /** StorageClass; unset uses the cluster default. */
+  storageClass?: string;
+}
+
+/** Everything about Loki that shapes its Helm values: plain data, the same as stack config. */
+export interface LokiStackOptions {
+  /** Helm release name; the Services are named after it. Default "loki". */
+  releaseName?: string;
+  /** Deployment mode. Default "single". */
+  mode?: LokiMode;
+  /** Sizing preset for mode distributed; `replicas` and `resources` override it per workload. Default "starter". */
+  size?: LokiSize;
+  /** How long logs are kept, in whole days: "7d", "720h", "4w". Default "7d". */
+  retention?: string;
+  /**
+   * Loki's `auth_enabled`: every push and query must name a tenant (X-Scope-OrgID). Default false,
+   * as in the seed: one Dynamo platform, one tenant.
+   */
+  multiTenancy?: boolean;
+  /** Tenant the collector pushes as when multiTenancy is on. Default "dynamo". */
+  tenantId?: string;
+  /** Copies of each stream. Default 1 in single mode, 3 otherwise; at most the data-holding replicas. */
+  replicationFactor?: number;
+  /**
+   * Spread ingesters over three zone StatefulSets (distributed only), rolled one zone at a time by
+   * the rollout-operator, which is deployed with them. Default true in distributed.
+   */
+  zoneAwareIngesters?: boolean;
+  /**
+   * The three availability zones (node label `topology.kubernetes.io/zone`) the ingester zones a,
+   * b and c are pinned to, in that order. Required with highAvailability: unpinned, the three
+   * "zones" are only three groups of pods that may share one real zone.
+   */
+  ingesterZones?: string[];
+  /** Replicas per workload of the chosen mode. */
+  replicas?: LokiReplicas;
+  /** Requests and limits per workload; every Loki workload has both, the memory limit sets GOMEMLIMIT. */
+  resources?: LokiResources;
+  /** Querier `max_concurrent`: lower it if queriers run out of memory. Default 4. */
+  queryConcurrency?: number;
+  /** Object store. Default "minio" in single mode, "s3" otherwise (where it is required). */
+  objectStore?: LokiObjectStore;
+  /** The S3 buckets, with objectStore "s3". */
+  s3?: LokiS3Options;
+  /** Volumes of the data-holding workloads. */
+  persistence?: LokiPersistence;
+  /** Memcached sizes. */
+  caches?: LokiCaches;
+  /** Loki canary and helm test: continuous end-to-end ingestion check. Default true. */
+  canary?: boolean;
+  /** Cluster DNS domain, used in Service URLs. Default "cluster.local". */
+  clusterDomain?: string;
+  /**
+   * Production availability: requires replication factor 3, zone-aware ingesters and at least two
+   * replicas of every read and write path workload, and spreads those over zones. Default false.
+   */
+  highAvailability?: boolean;
+  /** Shortest retention allowed: a `retention` below it is rejected, so logs are never cut by accident. */
+  minimumRetention?: string;
+}
+
+/** The Loki workloads each mode runs, by their key in the chart's values. */
+export const lokiComponentsByMode = {
+  single: ["singleBinary"],
+  simpleScalable: ["read", "write", "backend"],
+  distributed: [
+    "ingester",
+    "distributor",
+    "querier",
+    "queryFrontend",
+    "queryScheduler",
+    "compactor",
+    "indexGateway",
+    "ruler",
+    "patternIngester",
+  ],
+} as const satisfies Record<LokiMode, readonly LokiComponent[]>;
