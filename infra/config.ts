@@ -418,7 +418,7 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem {
   const got = !visible ? "" : `got ${credential ? redacted(issue.input) : shownInput(issue.input)}; `;
   switch (issue.code) {
     case "unrecognized_keys": {
-      const allowed = knownKeys(issue.path);
+      const allowed = configKeysAt(issue.path);
       return {
         path: [...issue.path, issue.keys[0]].map(String).join("."),
         message:
@@ -475,7 +475,7 @@ function redacted(input: unknown): string {
 }
 
 /** The keys an object in the schema accepts, to say what a misspelled key could have been. */
-function knownKeys(path: PropertyKey[]): string[] {
+export function configKeysAt(path: readonly PropertyKey[]): string[] {
   let schema: z.core.$ZodType | undefined = stackConfigSchema;
   for (const segment of [...path, undefined]) {
     // Unwrap optional/default/refinement layers down to the object.

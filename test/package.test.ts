@@ -8,6 +8,7 @@ import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 import { parse } from "yaml";
 import * as components from "../components";
+import { configKeysAt } from "../infra/config";
 import { projectRoot } from "../tools/stack-config";
 
 const run = promisify(execFile);
@@ -54,6 +55,43 @@ describe("the package", () => {
       "simpleScalable",
       "distributed",
     ]);
+  });
+
+  test("the stack config and the component Args, as the analyzer reads them, have the same fields", () => {
+    const analyzer = new Analyzer(projectRoot, packageJson.name, packageJson, new Set(componentClasses));
+    const { components: analyzed, typeDefinitions, dependencies } = analyzer.analyze();
+    const schema = generateSchema(
+      packageJson.name,
+      packageJson.version,
+      packageJson.description,
+      analyzed,
+      typeDefinitions,
+      dependencies,
+    ) as {
+      resources: Record<string, { inputProperties: Record<string, unknown> }>;
+      types: Record<string, { properties?: Record<string, unknown> }>;
+    };
+    const argsOf = (type: string) =>
+      Object.keys(schema.types[`dynamo-logging:index:${type}`].properties ?? {}).sort();
+    const sorted = (keys: string[]) => [...keys].sort();
+    // The composite's Args are the stack config, less the cluster (the program's own provider).
+    expect(sorted(configKeysAt([]).filter((key) => key !== "cluster"))).toEqual(
+      sorted(Object.keys(schema.resources["dynamo-logging:index:DynamoLogging"].inputProperties)),
+    );
+    for (const [path, type] of [
+      [["loki"], "LokiStackOptions"],
+      [["loki", "s3"], "LokiS3Options"],
+      [["loki", "s3", "buckets"], "LokiS3Buckets"],
+      [["loki", "persistence"], "LokiPersistence"],
+      [["loki", "caches"], "LokiCaches"],
+      [["alloy"], "AlloyCollectorOptions"],
+      [["grafana"], "DynamoLoggingGrafana"],
+      [["safety"], "DynamoLoggingSafety"],
+    ] as const) {
+      expect([path.join("."), sorted(configKeysAt(path))]).toEqual([path.join("."), argsOf(type)]);
+    }
+    // The sample section adds the switch that turns it on.
+    expect(sorted(configKeysAt(["sample"]))).toEqual(sorted([...argsOf("DynamoLoggingSample"), "enabled"]));
   });
 
   test("declares itself a source-based nodejs plugin", () => {
