@@ -19,6 +19,30 @@ const componentClasses = Object.entries(components)
   .map(([name]) => name)
   .sort();
 
+interface PackageSchema {
+  resources: Record<string, { isComponent: boolean; inputProperties: Record<string, unknown> }>;
+  types: Record<string, { enum?: { value: string }[]; properties?: Record<string, unknown> }>;
+}
+
+/** The components as Pulumi's analyzer reads them, and the package schema it generates: once. */
+let analysis: { analyzed: Record<string, unknown>; schema: PackageSchema } | undefined;
+function analyzedPackage() {
+  if (!analysis) {
+    const analyzer = new Analyzer(projectRoot, packageJson.name, packageJson, new Set(componentClasses));
+    const { components: analyzed, typeDefinitions, dependencies } = analyzer.analyze();
+    const schema = generateSchema(
+      packageJson.name,
+      packageJson.version,
+      packageJson.description,
+      analyzed,
+      typeDefinitions,
+      dependencies,
+    ) as PackageSchema;
+    analysis = { analyzed, schema };
+  }
+  return analysis;
+}
+
 describe("the package", () => {
   test("exports the five components", () => {
     expect(componentClasses).toEqual([
@@ -31,20 +55,8 @@ describe("the package", () => {
   });
 
   test("Pulumi's own component analyzer accepts every component and types them dynamo-logging:index:<Class>", () => {
-    const analyzer = new Analyzer(projectRoot, packageJson.name, packageJson, new Set(componentClasses));
-    const { components: analyzed, typeDefinitions, dependencies } = analyzer.analyze();
+    const { analyzed, schema } = analyzedPackage();
     expect(Object.keys(analyzed).sort()).toEqual(componentClasses);
-    const schema = generateSchema(
-      packageJson.name,
-      packageJson.version,
-      packageJson.description,
-      analyzed,
-      typeDefinitions,
-      dependencies,
-    ) as {
-      resources: Record<string, { isComponent: boolean; inputProperties: object }>;
-      types: Record<string, { enum?: { value: string }[] }>;
-    };
     expect(Object.keys(schema.resources).sort()).toEqual(
       componentClasses.map((c) => `dynamo-logging:index:${c}`),
     );
@@ -58,19 +70,7 @@ describe("the package", () => {
   });
 
   test("the stack config and the component Args, as the analyzer reads them, have the same fields", () => {
-    const analyzer = new Analyzer(projectRoot, packageJson.name, packageJson, new Set(componentClasses));
-    const { components: analyzed, typeDefinitions, dependencies } = analyzer.analyze();
-    const schema = generateSchema(
-      packageJson.name,
-      packageJson.version,
-      packageJson.description,
-      analyzed,
-      typeDefinitions,
-      dependencies,
-    ) as {
-      resources: Record<string, { inputProperties: Record<string, unknown> }>;
-      types: Record<string, { properties?: Record<string, unknown> }>;
-    };
+    const { schema } = analyzedPackage();
     const argsOf = (type: string) =>
       Object.keys(schema.types[`dynamo-logging:index:${type}`].properties ?? {}).sort();
     const sorted = (keys: string[]) => [...keys].sort();
