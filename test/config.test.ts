@@ -205,7 +205,7 @@ describe("stack config", () => {
 
     test("its namespace must be collected, or its logs would never reach Loki", () => {
       expect(problems({ sample: { enabled: true, namespace: "inference", image } })).toEqual([
-        'sample.namespace: "inference" is not collected, so the sample\'s logs would never reach Loki; add it to alloy.namespaces (now \"dynamo\")',
+        'sample.namespace: "inference" is not collected, so the sample\'s logs would never reach Loki; add it to alloy.namespaces (now "dynamo")',
       ]);
       expect(
         parse({

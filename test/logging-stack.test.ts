@@ -90,7 +90,7 @@ describe("DynamoLogging", () => {
           sample: { image, namespace: "dynamo" },
         }),
     ).toThrow(
-      'DynamoLogging "obs" has invalid arguments:\n  - sample.namespace: "dynamo" is not collected, so the sample\'s logs would never reach Loki; add it to alloy.namespaces (now \"other\")',
+      'DynamoLogging "obs" has invalid arguments:\n  - sample.namespace: "dynamo" is not collected, so the sample\'s logs would never reach Loki; add it to alloy.namespaces (now "other")',
     );
   });
 });
