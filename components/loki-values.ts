@@ -8,6 +8,7 @@ import {
   dnsSubdomainProblem,
   helmReleaseNameProblem,
   httpUrlProblem,
+  labelValueProblem,
   lokiTenantProblem,
   regionProblem,
   s3BucketProblem,
@@ -249,7 +250,7 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
     if (floor === undefined || floor > maxRetentionHours) {
       problem(
         "minimumRetention",
-        `${shown(options.minimumRetention)} is not a duration; use days such as "30d"`,
+        `${shown(options.minimumRetention)} is not a duration of at most ten years; use days such as "30d"`,
       );
     } else if (hours < floor) {
       problem(
@@ -361,23 +362,15 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
     } else if (zones.length !== 3 || new Set(zones).size !== 3) {
       problem(
         "ingesterZones",
-        `must name 3 different zones, one each for ingester zones a, b and c (got ${zones.length})`,
+        `must name 3 different zones, one each for ingester zones a, b and c (got ${zones.length}, ${new Set(zones).size} different)`,
       );
     }
-    zones.forEach((zone, i) => {
-      if (!labelValuePattern.test(zone)) {
-        problem(
-          `ingesterZones[${i}]`,
-          `${shown(zone)} is not a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)`,
-        );
-      }
-    });
+    zones.forEach((zone, i) =>
+      check(`ingesterZones[${i}]`, labelValueProblem(zone) ?? (zone === "" ? '"" is empty' : undefined)),
+    );
   }
   return problems;
 }
-
-/** A Kubernetes label value, as node labels such as topology.kubernetes.io/zone must be. */
-const labelValuePattern = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** What highAvailability promises: no single replica between the cluster and its logs. */
 function availabilityProblems(options: ResolvedLokiOptions): OptionProblem[] {

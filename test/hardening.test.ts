@@ -267,8 +267,8 @@ describe("guardrails in config", () => {
     expect(
       problems("prod", (c) => (c.loki.ingesterZones = ["us-east-1a", "us-east-1a", "Fast Zone!"])),
     ).toEqual([
-      "loki.ingesterZones: must name 3 different zones, one each for ingester zones a, b and c (got 3)",
-      'loki.ingesterZones[2]: "Fast Zone!" is not a Kubernetes label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)',
+      "loki.ingesterZones: must name 3 different zones, one each for ingester zones a, b and c (got 3, 2 different)",
+      'loki.ingesterZones[2]: "Fast Zone!" is not a Kubernetes label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
     ]);
     expect(problems("dev", (c) => (c.loki.highAvailability = true))).toEqual([
       "loki.highAvailability: needs mode simpleScalable or distributed: a single binary is one pod",
