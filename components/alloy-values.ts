@@ -155,10 +155,11 @@ export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProble
     // Cardinality first: "pod" is better answered with where it belongs than with "reserved".
     const unbounded = lokiLabelName.test(label) ? unboundedLabelReason(label, source) : undefined;
     // Our own Dynamo labels are known good; every other name must be free to add.
+    const sourceReason = labelKeyProblem(source);
     const reason =
       (unbounded && `${unbounded}; ${cardinalityAdvice}`) ??
       (dynamoPodLabels[label] === source ? undefined : lokiLabelNameProblem(label)) ??
-      (labelKeyProblem(source) && `takes its value from pod label ${labelKeyProblem(source)}`);
+      (sourceReason && `takes its value from pod label ${sourceReason}`);
     if (reason) problem(path, reason);
   }
   for (const [key, source] of Object.entries(options.structuredMetadata)) {
@@ -171,7 +172,8 @@ export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProble
     } else if (key in options.labels) {
       problem(path, `${shown(key)} is also a label; a value is either indexed or not`);
     }
-    check(path, labelKeyProblem(source) && `takes its value from pod label ${labelKeyProblem(source)}`);
+    const sourceReason = labelKeyProblem(source);
+    check(path, sourceReason && `takes its value from pod label ${sourceReason}`);
   }
 
   if (options.gatherMethod === "nodeFiles" && options.replicas !== 1) {

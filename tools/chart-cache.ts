@@ -19,7 +19,7 @@ export const chartCacheRoot = path.join(projectRoot, ".charts");
 export const catalogPins: readonly ChartPin[] = Object.values(chartCatalog);
 
 /** What one line tells a user who has no cache. */
-export const pullHint = "run `npm run charts -- pull` (or `-- pull --from DIR` without network)";
+const pullHint = "run `npm run charts -- pull` (or `-- pull --from DIR` without network)";
 
 export function chartCacheDir(pin: ChartPin, root = chartCacheRoot): string {
   return path.join(root, `${pin.chart}-${pin.version}`);
@@ -42,6 +42,14 @@ export function missingCharts(root = chartCacheRoot): ChartPin[] {
     const chart = readChartYaml(chartCacheDir(pin, root));
     return chart?.name !== pin.chart || chart.version !== pin.version;
   });
+}
+
+/** What the cache lacks and how to fill it, in one line; undefined when it holds every chart. */
+export function chartCacheGap(root = chartCacheRoot): string | undefined {
+  const missing = missingCharts(root);
+  return missing.length === 0
+    ? undefined
+    : `the chart cache lacks ${missing.map((pin) => `${pin.chart} ${pin.version}`).join(", ")}: ${pullHint}`;
 }
 
 /** Helm major versions whose `template` and `pull` take the flags used here. */

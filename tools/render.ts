@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { helmReleaseType } from "../components";
-import { findHelm, type Helm, missingCharts, pullHint } from "./chart-cache";
+import { chartCacheGap, findHelm, type Helm } from "./chart-cache";
 import {
   kubernetesObjectType,
   programObjects,
@@ -94,12 +94,8 @@ export function writeRender(files: RenderedFiles, outDir: string): void {
  * the one line that says why not and how to get them.
  */
 async function chartObjects(run: ProgramRun): Promise<{ releases: RenderedRelease[] } | { skipped: string }> {
-  const missing = missingCharts();
-  if (missing.length > 0) {
-    return {
-      skipped: `objects/ not rendered: the chart cache lacks ${missing.map((p) => `${p.chart} ${p.version}`).join(", ")}; ${pullHint}`,
-    };
-  }
+  const gap = chartCacheGap();
+  if (gap !== undefined) return { skipped: `objects/ not rendered: ${gap}` };
   let helm: Helm;
   try {
     helm = findHelm();

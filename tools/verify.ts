@@ -9,7 +9,7 @@ import { chartCatalog } from "../components/chart-catalog";
 import { defaultPodLabels } from "../components/logging-stack";
 import { resolveLokiOptions } from "../components/loki-values";
 import { parseStackConfig, type StackConfig } from "../infra/config";
-import { findHelm, missingCharts, pullHint } from "./chart-cache";
+import { chartCacheGap, findHelm } from "./chart-cache";
 import { type KubeObject, programObjects, type RenderedRelease, renderChartObjects } from "./chart-objects";
 import {
   disruptionBudgetFindings,
@@ -144,12 +144,8 @@ export const cli: Cli = async (args) => {
   if (args.length !== 1) throw new UsageError("usage: npm run verify -- <stack>");
   const stack = args[0];
   const { config: raw, secretKeys } = readStackConfigFile(stack);
-  const missing = missingCharts();
-  if (missing.length > 0) {
-    throw new UsageError(
-      `The chart cache lacks ${missing.map((pin) => `${pin.chart} ${pin.version}`).join(", ")}: ${pullHint}`,
-    );
-  }
+  const gap = chartCacheGap();
+  if (gap !== undefined) throw new UsageError(`${stack}: ${gap}`);
   const helm = findHelm();
   const run = await runProgram({ stack, config: raw, secretKeys });
   const parsed = parseStackConfig(raw, new Set(secretKeys));

@@ -3,12 +3,11 @@
  * missing (CI has no chart cache) they skip with one visible line, except under REQUIRE_CHARTS=1,
  * where their absence fails the run.
  */
-import { findHelm, type Helm, missingCharts, pullHint } from "../../tools/chart-cache";
+import { chartCacheGap, findHelm, type Helm } from "../../tools/chart-cache";
 
 function chartsUnavailable(): string | undefined {
-  const missing = missingCharts();
-  if (missing.length > 0)
-    return `the chart cache lacks ${missing.map((p) => `${p.chart} ${p.version}`).join(", ")}: ${pullHint}`;
+  const gap = chartCacheGap();
+  if (gap !== undefined) return gap;
   try {
     findHelm();
     return undefined;
