@@ -21,6 +21,7 @@ import {
 import {
   capabilityProblems,
   objectName,
+  podLabelsOf,
   podSpecOf,
   resourceProblems,
   restrictedProblems,
@@ -155,8 +156,7 @@ function workloadPod(args: { type: string; props: Json }): Json | undefined {
  * file capabilities to read other users' files. gatherMethod kubernetesApi needs none of it.
  */
 export function restrictedException(workload: Json): string | undefined {
-  const labels = workload.spec?.template?.metadata?.labels ?? {};
-  return workload.kind === "DaemonSet" && labels["app.kubernetes.io/name"] === collectorName
+  return workload.kind === "DaemonSet" && podLabelsOf(workload)["app.kubernetes.io/name"] === collectorName
     ? "the nodeFiles collector reads host log files as root"
     : undefined;
 }

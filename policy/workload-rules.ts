@@ -6,22 +6,32 @@
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Workload kinds whose pod template these rules read, and where the template sits. */
-export function podSpecOf(object: Json): Json | undefined {
+/** A workload's pod template (a Pod is its own), for the kinds that run pods; undefined for others. */
+export function podTemplateOf(object: Json): { metadata?: Json; spec?: Json } | undefined {
   switch (object.kind) {
     case "Pod":
-      return object.spec;
+      return { metadata: object.metadata, spec: object.spec };
     case "CronJob":
-      return object.spec?.jobTemplate?.spec?.template?.spec;
+      return object.spec?.jobTemplate?.spec?.template;
     case "Deployment":
     case "StatefulSet":
     case "DaemonSet":
     case "ReplicaSet":
     case "Job":
-      return object.spec?.template?.spec;
+      return object.spec?.template;
     default:
       return undefined;
   }
+}
+
+/** The pod spec of a workload's template. */
+export function podSpecOf(object: Json): Json | undefined {
+  return podTemplateOf(object)?.spec;
+}
+
+/** The labels of a workload's pods. */
+export function podLabelsOf(object: Json): Record<string, string> {
+  return podTemplateOf(object)?.metadata?.labels ?? {};
 }
 
 export interface NamedContainer {

@@ -5,7 +5,7 @@
  * objects and of what the stack config asks; `npm run verify` and the tests run them.
  */
 import { parseCpu, parseMemory } from "../components/kubernetes";
-import { containersOf, objectName, podSpecOf } from "../policy/workload-rules";
+import { containersOf, objectName, podLabelsOf, podSpecOf } from "../policy/workload-rules";
 import type { KubeObject } from "./chart-objects";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -24,13 +24,6 @@ const longRunning = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 
 const workloads = (objects: readonly KubeObject[]) =>
   objects.filter((object) => podSpecOf(object) !== undefined);
-
-const podLabels = (object: Json): Labels =>
-  (object.kind === "CronJob"
-    ? object.spec?.jobTemplate?.spec?.template?.metadata?.labels
-    : object.kind === "Pod"
-      ? object.metadata?.labels
-      : object.spec?.template?.metadata?.labels) ?? {};
 
 const replicasOf = (object: Json): number => (object.kind === "DaemonSet" ? 1 : (object.spec?.replicas ?? 1));
 
@@ -72,7 +65,7 @@ export function disruptionBudgetFindings(objects: readonly KubeObject[]): Findin
     if (workload.kind === "DaemonSet" || replicasOf(workload) <= 1) continue;
     const covered = budgets.some(
       (budget) =>
-        sameNamespace(budget, workload) && selects((budget as Json).spec?.selector, podLabels(workload)),
+        sameNamespace(budget, workload) && selects((budget as Json).spec?.selector, podLabelsOf(workload)),
     );
     if (!covered) {
       findings.push({
@@ -85,7 +78,7 @@ export function disruptionBudgetFindings(objects: readonly KubeObject[]): Findin
   for (const budget of budgets) {
     const selected = running.some(
       (workload) =>
-        sameNamespace(budget, workload) && selects((budget as Json).spec?.selector, podLabels(workload)),
+        sameNamespace(budget, workload) && selects((budget as Json).spec?.selector, podLabelsOf(workload)),
     );
     if (!selected) {
       findings.push({ check: "disruption-budgets", object: objectName(budget), message: "selects no pod" });
@@ -110,7 +103,7 @@ export function persistenceFindings(
 ): Finding[] {
   const findings: Finding[] = [];
   for (const set of objects.filter((object) => object.kind === "StatefulSet")) {
-    const labels = podLabels(set);
+    const labels = podLabelsOf(set);
     if (labels["app.kubernetes.io/instance"] !== expected.release && labels.release !== expected.release)
       continue;
     for (const claim of ((set as Json).spec?.volumeClaimTemplates ?? []) as Json[]) {
@@ -143,15 +136,15 @@ export function persistenceFindings(
 export function zoneRolloutFindings(objects: readonly KubeObject[]): Finding[] {
   const operators = objects.filter(
     (object) =>
-      object.kind === "Deployment" && podLabels(object)["app.kubernetes.io/name"] === "rollout-operator",
+      object.kind === "Deployment" && podLabelsOf(object)["app.kubernetes.io/name"] === "rollout-operator",
   );
   return objects
-    .filter((object) => object.kind === "StatefulSet" && podLabels(object)["rollout-group"] !== undefined)
+    .filter((object) => object.kind === "StatefulSet" && podLabelsOf(object)["rollout-group"] !== undefined)
     .filter((set) => !operators.some((operator) => operator.metadata.namespace === set.metadata.namespace))
     .map((set) => ({
       check: "zone-rollout",
       object: objectName(set),
-      message: `is zone-aware (rollout-group ${podLabels(set)["rollout-group"]}) but no rollout-operator runs in ${set.metadata.namespace}: all zones would restart at once`,
+      message: `is zone-aware (rollout-group ${podLabelsOf(set)["rollout-group"]}) but no rollout-operator runs in ${set.metadata.namespace}: all zones would restart at once`,
     }));
 }
 
@@ -168,7 +161,7 @@ export function endpointsOf(objects: readonly KubeObject[]): PodEndpoint[] {
   return workloads(objects).map((object) => ({
     name: objectName(object),
     namespace: object.metadata.namespace ?? "default",
-    labels: podLabels(object),
+    labels: podLabelsOf(object),
     ports: containersOf(podSpecOf(object)!).flatMap(({ container }) =>
       ((container.ports ?? []) as Json[]).map((port) => ({ name: port.name, port: port.containerPort })),
     ),
@@ -340,14 +333,14 @@ export function minimumNodes(objects: readonly KubeObject[]): NodeMinimum {
       .map((term) => term.labelSelector);
   let best: NodeMinimum = { nodes: 1 };
   for (const workload of running) {
-    const own = podLabels(workload);
+    const own = podLabelsOf(workload);
     for (const selector of hostSelectors(workload)) {
       if (!selects(selector, own)) continue;
       // The workloads this one avoids and that avoid it back: no two of their pods share a node.
       const group = running.filter(
         (other) =>
           other.metadata.namespace === workload.metadata.namespace &&
-          selects(selector, podLabels(other)) &&
+          selects(selector, podLabelsOf(other)) &&
           hostSelectors(other).some((theirs) => selects(theirs, own)),
       );
       const pods = group.reduce((total, member) => total + replicasOf(member), 0);
