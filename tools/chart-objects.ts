@@ -56,7 +56,7 @@ const clusterScoped = new Set([
 ]);
 
 /** Pulumi type tokens of Kubernetes objects: `kubernetes:<group>/<version>:<Kind>`. */
-export const kubernetesObjectType = /^kubernetes:[^:]+\/[^:]+:[^:]+$/;
+const kubernetesObjectType = /^kubernetes:[^:]+\/[^:]+:[^:]+$/;
 
 /** The plain objects the program creates itself (NetworkPolicies, Secrets, ConfigMaps, the DGD). */
 export function programObjects(run: ProgramRun): KubeObject[] {

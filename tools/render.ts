@@ -13,12 +13,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { helmReleaseType } from "../components";
 import { chartCacheGap, findHelm, type Helm } from "./chart-cache";
-import {
-  kubernetesObjectType,
-  programObjects,
-  type RenderedRelease,
-  renderChartObjects,
-} from "./chart-objects";
+import { programObjects, type RenderedRelease, renderChartObjects } from "./chart-objects";
 import { formatTotals, minimumNodes, requestTotals } from "./object-checks";
 import { type Cli, runCli } from "./cli-support";
 import { type ProgramRun, runProgram } from "./program-runner";
@@ -32,18 +27,15 @@ export interface RenderedFiles {
 /** The render's files for one program run: pure, so tests check exactly what is written. */
 export function renderFiles(run: ProgramRun): RenderedFiles {
   const files: RenderedFiles = { "plan.json": JSON.stringify(run, null, 2) + "\n" };
-  const manifests: string[] = [];
-  for (const resource of run.resources) {
-    if (resource.type === helmReleaseType) {
-      files[`values/${String(resource.inputs.name)}.yaml`] = toYaml(resource.inputs.values ?? {});
-    } else if (kubernetesObjectType.test(resource.type)) {
-      const { apiVersion, kind, metadata, ...rest } = resource.inputs;
-      manifests.push(toYaml({ apiVersion, kind, metadata, ...rest }));
-      for (const dashboard of grafanaDashboards(resource.inputs.data)) {
-        files[`dashboards/${dashboard.uid}.json`] = JSON.stringify(dashboard, null, 2) + "\n";
-      }
-    }
+  for (const release of run.resources.filter((resource) => resource.type === helmReleaseType)) {
+    files[`values/${String(release.inputs.name)}.yaml`] = toYaml(release.inputs.values ?? {});
   }
+  const manifests = programObjects(run).map(({ apiVersion, kind, metadata, ...rest }) => {
+    for (const dashboard of grafanaDashboards(rest.data)) {
+      files[`dashboards/${dashboard.uid}.json`] = JSON.stringify(dashboard, null, 2) + "\n";
+    }
+    return toYaml({ apiVersion, kind, metadata, ...rest });
+  });
   files["manifests.yaml"] = manifests.join("---\n");
   return files;
 }
