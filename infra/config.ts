@@ -322,7 +322,7 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
   const result = stackConfigSchema.safeParse(ours, { reportInput: true });
   if (problems.length === 0 && result.success) return { ok: true, config: result.data };
   if (!result.success) problems.push(...everyIssue(ours, result.error.issues).map(describeIssue));
-  return { ok: false, problems: onePerPath(problems).sort((a, b) => a.path.localeCompare(b.path)) };
+  return { ok: false, problems: eachOnce(problems).sort((a, b) => a.path.localeCompare(b.path)) };
 }
 
 /**
@@ -339,7 +339,8 @@ function everyIssue(input: Record<string, unknown>, first: z.core.$ZodIssue[]): 
     const path = issue.path.map(String).join(".");
     return taken.some((t) => t === path || t.startsWith(`${path}.`) || path.startsWith(`${t}.`));
   };
-  let pruned = structuredClone(input);
+  // `without` copies along the path it removes, so the input itself is never changed.
+  let pruned = input;
   let latest = first;
   for (let round = 0; round < 4; round++) {
     const fieldIssues = latest.filter((issue) => issue.code !== "custom");
@@ -368,8 +369,8 @@ function without(value: Record<string, unknown>, path: PropertyKey[]): Record<st
   return copy;
 }
 
-/** Each problem once: the same path and message twice, or a field's type error and a cross-field echo of it. */
-function onePerPath(problems: ConfigProblem[]): ConfigProblem[] {
+/** Each problem once, however many rounds found it. */
+function eachOnce(problems: ConfigProblem[]): ConfigProblem[] {
   const seen = new Set<string>();
   return problems.filter((problem) => {
     const key = `${problem.path}\u0000${problem.message}`;
