@@ -3,6 +3,7 @@
  * with the enums' values. The component and its pure builders both import them from here, so
  * neither imports the other's module for its types.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceRequirements } from "./kubernetes";
 
 /**
@@ -25,7 +26,7 @@ export interface AlloyCollectorOptions {
    * Namespaces whose pods are collected; the collector gathers nothing else, so every namespace
    * running a DynamoGraphDeployment must be listed. Default ["dynamo"].
    */
-  namespaces?: string[];
+  namespaces?: pulumi.Input<string[]>;
   /** How logs are read. Default "kubernetesApi". */
   gatherMethod?: AlloyGatherMethod;
   /** Collector replicas with kubernetesApi (clustered, so they share the pods). Default 1. */
@@ -47,3 +48,9 @@ export interface AlloyCollectorOptions {
   /** Production availability: at least 2 replicas and a PodDisruptionBudget. Default false. */
   highAvailability?: boolean;
 }
+
+/** The collector's options once every Input is known: what stack config holds and the builders take. */
+export type AlloyCollectorSettings = pulumi.Unwrap<AlloyCollectorOptions>;
+
+/** A valid value for each option that may be an Input, standing in until deploy time (`knownNow`). */
+export const alloyInputStandIns = { namespaces: ["deferred"] } as const;

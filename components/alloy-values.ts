@@ -3,7 +3,7 @@
  * for the k8s-monitoring chart out. No Pulumi here.
  */
 import { dynamoLogStages, renderAlloyStages } from "./alloy-pipeline";
-import type { AlloyCollectorOptions, AlloyGatherMethod } from "./alloy-options";
+import type { AlloyCollectorSettings, AlloyGatherMethod } from "./alloy-options";
 import {
   dnsLabelProblem,
   helmReleaseNameProblem,
@@ -57,7 +57,7 @@ const defaultResources: ResourceRequirements = {
   limits: { cpu: "1", memory: "1Gi" },
 };
 
-export function resolveAlloyOptions(options: AlloyCollectorOptions): ResolvedAlloyOptions {
+export function resolveAlloyOptions(options: AlloyCollectorSettings): ResolvedAlloyOptions {
   return {
     releaseName: options.releaseName ?? "alloy",
     clusterName: options.clusterName ?? "dynamo-log-collector",
@@ -126,6 +126,15 @@ const lokiLabelName = /^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/;
 const cardinalityAdvice =
   "as a Loki label every value starts a new stream and the index explodes; " +
   "put it in alloy.structuredMetadata instead, where it stays filterable without being indexed";
+
+/** The options resolved and checked: valid ones to build from, or every problem with them. */
+export function validateAlloyOptions(
+  settings: AlloyCollectorSettings,
+): { ok: true; options: ResolvedAlloyOptions } | { ok: false; problems: OptionProblem[] } {
+  const options = resolveAlloyOptions(settings);
+  const problems = alloyOptionProblems(options);
+  return problems.length === 0 ? { ok: true, options } : { ok: false, problems };
+}
 
 export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProblem[] {
   const problems: OptionProblem[] = [];

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { alloyOptionProblems, buildAlloyValues, resolveAlloyOptions, tenantSecretKey } from "./alloy-values";
+import { buildAlloyValues, collectorName, tenantSecretKey, validateAlloyOptions } from "./alloy-values";
 import { chartCatalog, chartSource } from "./chart-catalog";
-import type { AlloyCollectorOptions } from "./alloy-options";
-import { invalidArgumentsError } from "./options";
+import { type AlloyCollectorOptions, alloyInputStandIns } from "./alloy-options";
+import { checkedAtDeploy, knownNow } from "./inputs";
+import { invalidArgumentsError, omitted } from "./options";
 
 export interface AlloyCollectorArgs extends AlloyCollectorOptions {
   /** Namespace to install the collector into; it must exist. */
@@ -22,13 +23,25 @@ export interface AlloyCollectorArgs extends AlloyCollectorOptions {
 export class AlloyCollector extends pulumi.ComponentResource {
   /** The namespaces whose pod logs are collected. */
   public readonly collectedNamespaces: pulumi.Output<string[]>;
+  /**
+   * Labels of the collector's pods, as the alloy-operator renders them (`npm run verify` checks
+   * them on its real pods): what a NetworkPolicy selects the collector by.
+   */
+  public readonly podLabels: Readonly<Record<string, string>>;
   public readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: AlloyCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
-    const options = resolveAlloyOptions(args);
-    const problems = alloyOptionProblems(options);
-    if (problems.length > 0) throw invalidArgumentsError("AlloyCollector", name, problems);
+    const optionInputs = omitted(args, "namespace", "pushUrl", "tenantId");
+    // Every option known now is checked before anything registers; the rest at deploy time.
+    const { known, deferred } = knownNow(optionInputs, alloyInputStandIns);
+    const checked = validateAlloyOptions(known);
+    if (!checked.ok) throw invalidArgumentsError("AlloyCollector", name, checked.problems);
+    const options = checked.options;
     super("dynamo-logging:index:AlloyCollector", name, {}, opts);
+    const settled =
+      deferred.length === 0
+        ? pulumi.output(options)
+        : checkedAtDeploy(this, "AlloyCollector", name, optionInputs, deferred, validateAlloyOptions);
 
     let tenantSecretName: string | undefined;
     let tenantSecret: k8s.core.v1.Secret | undefined;
@@ -51,13 +64,14 @@ export class AlloyCollector extends pulumi.ComponentResource {
         namespace: args.namespace,
         ...chartSource(chartCatalog.k8sMonitoring),
         values: pulumi
-          .output(args.pushUrl)
-          .apply((pushUrl) => buildAlloyValues(options, { pushUrl, tenantSecretName })),
+          .all([settled, args.pushUrl])
+          .apply(([valid, pushUrl]) => buildAlloyValues(valid, { pushUrl, tenantSecretName })),
       },
       { parent: this, dependsOn: tenantSecret ? [tenantSecret] : [] },
     );
 
-    this.collectedNamespaces = pulumi.output(options.namespaces);
-    this.registerOutputs({ collectedNamespaces: this.collectedNamespaces });
+    this.collectedNamespaces = settled.apply((valid) => valid.namespaces);
+    this.podLabels = { "app.kubernetes.io/name": collectorName };
+    this.registerOutputs({ collectedNamespaces: this.collectedNamespaces, podLabels: this.podLabels });
   }
 }

@@ -129,7 +129,10 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
   const prefixed = (prefix: string, list: OptionProblem[]) =>
     list.map((problem) => ({ path: `${prefix}.${problem.path}`, message: problem.message }));
   problems.push(...prefixed("logging", dynamoLoggingProblems(options.logging)));
-  for (const [service, settings] of Object.entries(options.serviceLogging)) {
+  for (const [service, settings] of Object.entries(options.serviceLogging) as [
+    string,
+    DynamoLoggingSettings,
+  ][]) {
     if (!(sampleServices as readonly string[]).includes(service)) {
       problems.push({
         path: `serviceLogging.${service}`,
@@ -137,7 +140,7 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
       });
       continue;
     }
-    problems.push(...prefixed(`serviceLogging.${service}`, dynamoLoggingProblems(settings!)));
+    problems.push(...prefixed(`serviceLogging.${service}`, dynamoLoggingProblems(settings)));
   }
   return problems;
 }

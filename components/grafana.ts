@@ -40,6 +40,11 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
   public readonly adminSecretName: pulumi.Output<string | undefined>;
   /** The installed Grafana's Service, on port 80 (target "install"). */
   public readonly serviceName: pulumi.Output<string | undefined>;
+  /**
+   * Labels of the installed Grafana's pods, as its chart selects them (target "install"): what a
+   * NetworkPolicy selects Grafana by. An existing Grafana's are not known here.
+   */
+  public readonly podLabels?: Readonly<Record<string, string>>;
 
   constructor(name: string, args: GrafanaProvisioningArgs, opts?: pulumi.ComponentResourceOptions) {
     const options = resolveGrafanaOptions(args);
@@ -118,7 +123,14 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
     this.serviceName = pulumi.output(
       options.target === "install" ? grafanaServiceName(options.releaseName) : undefined,
     );
+    if (options.target === "install") {
+      this.podLabels = {
+        "app.kubernetes.io/name": chartCatalog.grafana.chart,
+        "app.kubernetes.io/instance": options.releaseName,
+      };
+    }
     this.registerOutputs({
+      podLabels: this.podLabels,
       namespace: this.namespace,
       datasourceUid: this.datasourceUid,
       dashboardUid: this.dashboardUid,

@@ -1,15 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AlloyCollector } from "./alloy";
-import type { AlloyCollectorOptions } from "./alloy-options";
+import { type AlloyCollectorOptions, type AlloyCollectorSettings, alloyInputStandIns } from "./alloy-options";
 import { resolveAlloyOptions } from "./alloy-values";
 import { DynamoGraphSample } from "./dynamo-graph";
 import type { DynamoGraphSampleOptions } from "./dynamo-graph-options";
 import { GrafanaProvisioning } from "./grafana";
 import type { GrafanaProvisioningOptions } from "./grafana-options";
 import { LokiStack } from "./loki";
+import { isKnown } from "./inputs";
 import type { LokiStackOptions } from "./loki-options";
-import { resolveLokiOptions } from "./loki-values";
 import { buildNetworkPolicies } from "./network-policies";
 import { labelKeyProblem, labelValueProblem, shown } from "./field-rules";
 import { invalidArgumentsError, type OptionProblem } from "./options";
@@ -30,14 +30,10 @@ export interface DynamoLoggingSample extends DynamoGraphSampleOptions {
 }
 
 /**
- * The pod labels the NetworkPolicies admit by default: the collector's as the alloy-operator
- * renders it (`npm run verify` checks them on its real pods), and Grafana's as its chart (and
- * kube-prometheus-stack's) labels it.
+ * The labels the NetworkPolicies expect on an existing Grafana's pods unless told otherwise:
+ * kube-prometheus-stack's, whose Grafana is the grafana chart under another release name.
  */
-export const defaultPodLabels = {
-  collector: { "app.kubernetes.io/name": "alloy-logs" },
-  grafana: { "app.kubernetes.io/name": "grafana" },
-} as const;
+export const existingGrafanaPodLabels = { "app.kubernetes.io/name": "grafana" } as const;
 
 /** What protects stored logs and who may reach them. */
 export interface DynamoLoggingSafety {
@@ -51,9 +47,12 @@ export interface DynamoLoggingSafety {
    * reaches its own components, and only Loki reaches MinIO. Default false.
    */
   networkPolicies?: boolean;
-  /** Labels of the collector's pods. Default app.kubernetes.io/name: alloy-logs. */
+  /** Labels of the collector's pods. Default: the collector's own (app.kubernetes.io/name: alloy-logs). */
   collectorPodLabels?: { [label: string]: string };
-  /** Labels of Grafana's pods. Default app.kubernetes.io/name: grafana (its chart and kube-prometheus-stack). */
+  /**
+   * Labels of Grafana's pods. Default: the installed Grafana's own with target "install";
+   * app.kubernetes.io/name: grafana (kube-prometheus-stack's) with target "existing".
+   */
   grafanaPodLabels?: { [label: string]: string };
 }
 
@@ -104,23 +103,22 @@ export function safetyProblems(safety: DynamoLoggingSafety): OptionProblem[] {
   return problems;
 }
 
-export function crossComponentProblems(
-  args: Pick<DynamoLoggingArgs, "alloy"> & { sample?: Pick<DynamoLoggingSample, "namespace"> },
-): OptionProblem[] {
-  const problems: OptionProblem[] = [];
-  const collected = resolveAlloyOptions(args.alloy ?? {}).namespaces;
-  if (args.sample) {
-    const namespace = args.sample.namespace ?? defaultSampleNamespace;
-    if (!collected.includes(namespace)) {
-      problems.push({
-        path: "sample.namespace",
-        message:
-          `${shown(namespace)} is not collected, so the sample's logs would never reach Loki; ` +
-          `add it to alloy.namespaces (now ${collected.map(shown).join(", ")})`,
-      });
-    }
-  }
-  return problems;
+export function crossComponentProblems(args: {
+  alloy?: AlloyCollectorSettings;
+  sample?: Pick<DynamoLoggingSample, "namespace">;
+}): OptionProblem[] {
+  if (!args.sample) return [];
+  const namespace = args.sample.namespace ?? defaultSampleNamespace;
+  const problem = sampleNotCollected(namespace, resolveAlloyOptions(args.alloy ?? {}).namespaces);
+  return problem ? [{ path: "sample.namespace", message: problem }] : [];
+}
+
+/** Why the sample's namespace is not among the collected ones, if it is not. */
+function sampleNotCollected(namespace: string, collected: readonly string[]): string | undefined {
+  return collected.includes(namespace)
+    ? undefined
+    : `${shown(namespace)} is not collected, so the sample's logs would never reach Loki; ` +
+        `add it to alloy.namespaces (now ${collected.map(shown).join(", ")})`;
 }
 
 /**
@@ -148,8 +146,16 @@ export class DynamoLogging extends pulumi.ComponentResource {
   public readonly sampleNamespace: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: DynamoLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Collected namespaces from another resource are known at deploy time only: checked then.
+    const namespacesKnown = isKnown(args.alloy?.namespaces);
+    const alloyKnown = {
+      ...args.alloy,
+      namespaces: namespacesKnown ? args.alloy?.namespaces : alloyInputStandIns.namespaces,
+    };
     const problems = [
-      ...crossComponentProblems(args),
+      ...(namespacesKnown
+        ? crossComponentProblems({ ...args, alloy: alloyKnown as AlloyCollectorSettings })
+        : []),
       ...safetyProblems(args.safety ?? {}).map((p) => ({ ...p, path: `safety.${p.path}` })),
     ];
     if (problems.length > 0) throw invalidArgumentsError("DynamoLogging", name, problems);
@@ -201,19 +207,15 @@ export class DynamoLogging extends pulumi.ComponentResource {
     );
 
     if (safety.networkPolicies) {
-      const lokiOptions = resolveLokiOptions(args.loki ?? {});
       const rules = buildNetworkPolicies({
         namespace: namespaceName,
-        lokiRelease: lokiOptions.releaseName,
-        collector: {
-          namespace: namespaceName,
-          labels: safety.collectorPodLabels ?? defaultPodLabels.collector,
-        },
+        lokiRelease: loki.releaseName,
+        collector: { namespace: namespaceName, labels: safety.collectorPodLabels ?? collector.podLabels },
         grafana: {
           namespace: grafanaNamespaceName,
-          labels: safety.grafanaPodLabels ?? defaultPodLabels.grafana,
+          labels: safety.grafanaPodLabels ?? grafana.podLabels ?? existingGrafanaPodLabels,
         },
-        minio: lokiOptions.objectStore === "minio",
+        minio: loki.objectStore === "minio",
       });
       for (const rule of rules) {
         new k8s.networking.v1.NetworkPolicy(
@@ -234,9 +236,28 @@ export class DynamoLogging extends pulumi.ComponentResource {
     let sample: DynamoGraphSample | undefined;
     if (args.sample) {
       const { namespace: sampleNamespace, ...sampleOptions } = args.sample;
+      const graphNamespace = sampleNamespace ?? defaultSampleNamespace;
       sample = new DynamoGraphSample(
         `${name}-sample`,
-        { ...sampleOptions, namespace: sampleNamespace ?? defaultSampleNamespace },
+        {
+          ...sampleOptions,
+          namespace: namespacesKnown
+            ? graphNamespace
+            : collector.collectedNamespaces.apply((collected) => {
+                const problem = sampleNotCollected(graphNamespace, collected);
+                if (problem) {
+                  const problems = [{ path: "sample.namespace", message: problem }];
+                  const error = invalidArgumentsError(
+                    "DynamoLogging",
+                    name,
+                    problems,
+                    "once its inputs were known",
+                  );
+                  throw new pulumi.ResourceError(error.message, this, true);
+                }
+                return graphNamespace;
+              }),
+        },
         // The collector first, so the sample's first lines are not missed.
         { parent: this, dependsOn: [collector] },
       );

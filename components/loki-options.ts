@@ -2,7 +2,11 @@
  * The options of the Loki component, as plain data: the same shape as the stack config's `loki`
  * section, with the enums' values. The component and its pure builders both import them from here,
  * so neither imports the other's module for its types.
+ *
+ * Fields users typically take from their own resources (buckets, region, endpoint, role, tenant)
+ * are `pulumi.Input`s: checked now when known, and at deploy time otherwise (`inputs.ts`).
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceRequirements } from "./kubernetes";
 
 /**
@@ -124,17 +128,17 @@ export type S3Credentials = (typeof S3Credentials)[keyof typeof S3Credentials];
 /** Loki's two buckets. */
 export interface LokiS3Buckets {
   /** Log chunks and the index. */
-  chunks: string;
+  chunks: pulumi.Input<string>;
   /** Recording and alerting rules. */
-  ruler: string;
+  ruler: pulumi.Input<string>;
 }
 
 /** The external S3 bucket pair and how Loki authenticates to it. */
 export interface LokiS3Options {
   /** Bucket region, e.g. "us-east-1". */
-  region: string;
-  /** Endpoint for S3-compatible stores (for AWS leave it unset). */
-  endpoint?: string;
+  region: pulumi.Input<string>;
+  /** Endpoint for S3-compatible stores, http or https, no credentials in it (for AWS leave it unset). */
+  endpoint?: pulumi.Input<string>;
   /** Path-style addressing, needed by most S3-compatible stores. Default false. */
   forcePathStyle?: boolean;
   /** Bucket names; Loki needs one for chunks and one for the ruler. */
@@ -146,7 +150,7 @@ export interface LokiS3Options {
    */
   credentials: S3Credentials;
   /** IAM role for workloadIdentity: arn:aws:iam::<account>:role/<name>. */
-  roleArn?: string;
+  roleArn?: pulumi.Input<string>;
 }
 
 /** Volumes of the workloads that hold data (write-ahead log, compactor state). */
@@ -173,7 +177,7 @@ export interface LokiStackOptions {
    */
   multiTenancy?: boolean;
   /** Tenant the collector pushes as when multiTenancy is on. Default "dynamo". */
-  tenantId?: string;
+  tenantId?: pulumi.Input<string>;
   /** Copies of each stream. Default 1 in single mode, 3 otherwise; at most the data-holding replicas. */
   replicationFactor?: number;
   /**
@@ -213,6 +217,24 @@ export interface LokiStackOptions {
   /** Shortest retention allowed: a `retention` below it is rejected, so logs are never cut by accident. */
   minimumRetention?: string;
 }
+
+/** The Loki options once every Input is known: what stack config holds and the pure builders take. */
+export type LokiStackSettings = pulumi.Unwrap<LokiStackOptions>;
+/** The S3 options once every Input is known. */
+export type LokiS3Settings = pulumi.Unwrap<LokiS3Options>;
+
+/**
+ * Valid values for the options that may be Inputs, standing in for those not known until deploy
+ * time so that every known option is checked at once (`knownNow`).
+ */
+export const lokiInputStandIns = {
+  tenantId: "deferred-tenant",
+  "s3.region": "us-east-1",
+  "s3.endpoint": "https://s3.deferred.invalid",
+  "s3.buckets.chunks": "deferred-chunks",
+  "s3.buckets.ruler": "deferred-ruler",
+  "s3.roleArn": "arn:aws:iam::000000000000:role/deferred",
+} as const;
 
 /** The Loki workloads each mode runs, by their key in the chart's values. */
 export const lokiComponentsByMode = {

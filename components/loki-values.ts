@@ -29,12 +29,12 @@ import {
   type LokiObjectStore,
   type LokiReplicas,
   type LokiResources,
-  type LokiS3Options,
+  type LokiS3Settings,
   type LokiSize,
-  type LokiStackOptions,
+  type LokiStackSettings,
 } from "./loki-options";
 import { type DistributedComponent, lokiSizes, type SizingRow, sizedResources } from "./loki-sizing";
-import type { OptionProblem } from "./options";
+import { omitted, type OptionProblem } from "./options";
 
 /** The chart's name for each mode (`deploymentMode`); a typo there renders no Loki at all. */
 const chartDeploymentMode: Record<LokiMode, string> = {
@@ -128,7 +128,7 @@ export const goMemLimitFactor = 0.85;
 /** Loki's index period; retention must be a whole number of them. */
 export const indexPeriodHours = 24;
 
-/** LokiStackOptions with every default applied: what the values are built from. */
+/** The options with every default applied, as given: what the checks judge. */
 export interface ResolvedLokiOptions {
   releaseName: string;
   mode: LokiMode;
@@ -145,7 +145,7 @@ export interface ResolvedLokiOptions {
   resources: Partial<Record<LokiComponent, ResourceRequirements>>;
   queryConcurrency: number;
   objectStore: LokiObjectStore;
-  s3?: LokiS3Options;
+  s3?: LokiS3Settings;
   persistence: { size: string; storageClass?: string };
   caches: Required<LokiCaches>;
   canary: boolean;
@@ -163,7 +163,7 @@ export function retentionHours(retention: string): number | undefined {
   return match ? Number(match[1]) * hoursPerUnit[match[2]] : undefined;
 }
 
-export function resolveLokiOptions(options: LokiStackOptions): ResolvedLokiOptions {
+export function resolveLokiOptions(options: LokiStackSettings): ResolvedLokiOptions {
   const mode = options.mode ?? "single";
   const retention = options.retention ?? "7d";
   const defaults = modeDefaults(mode, options.size ?? "starter");
@@ -198,6 +198,56 @@ export function resolveLokiOptions(options: LokiStackOptions): ResolvedLokiOptio
     clusterDomain: options.clusterDomain ?? "cluster.local",
     highAvailability: options.highAvailability ?? false,
     minimumRetention: options.minimumRetention,
+  };
+}
+
+/** How Loki authenticates to its S3 bucket, once checked: each way with exactly what it needs. */
+export type LokiS3Auth = { kind: "accessKeys" } | { kind: "workloadIdentity"; roleArn: string };
+
+/** Loki's object store, once checked. */
+export type LokiStore =
+  | { kind: "minio" }
+  | {
+      kind: "s3";
+      region: string;
+      endpoint?: string;
+      forcePathStyle: boolean;
+      buckets: { chunks: string; ruler: string };
+      auth: LokiS3Auth;
+    };
+
+/** Options that passed every check: what the Helm values are built from. */
+export interface ValidLokiOptions extends Omit<ResolvedLokiOptions, "objectStore" | "s3"> {
+  store: LokiStore;
+}
+
+export type LokiValidation =
+  { ok: true; options: ValidLokiOptions } | { ok: false; problems: OptionProblem[] };
+
+/** The options resolved and checked: valid ones to build from, or every problem with them. */
+export function validateLokiOptions(settings: LokiStackSettings): LokiValidation {
+  const resolved = resolveLokiOptions(settings);
+  const problems = lokiOptionProblems(resolved);
+  const store = checkedStore(resolved);
+  if (problems.length > 0 || store === undefined) return { ok: false, problems };
+  return { ok: true, options: { ...omitted(resolved, "objectStore", "s3"), store } };
+}
+
+/** The object store as the union the values need; undefined where lokiOptionProblems reports why. */
+function checkedStore({ objectStore, s3 }: ResolvedLokiOptions): LokiStore | undefined {
+  if (objectStore === "minio") return { kind: "minio" };
+  if (s3 === undefined) return undefined;
+  let auth: LokiS3Auth | undefined;
+  if (s3.credentials === "secret") auth = { kind: "accessKeys" };
+  else if (s3.roleArn !== undefined) auth = { kind: "workloadIdentity", roleArn: s3.roleArn };
+  if (auth === undefined) return undefined;
+  return {
+    kind: "s3",
+    region: s3.region,
+    ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
+    forcePathStyle: s3.forcePathStyle ?? false,
+    buckets: { chunks: s3.buckets.chunks, ruler: s3.buckets.ruler },
+    auth,
   };
 }
 
@@ -319,7 +369,10 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
       );
     }
   }
-  for (const component of Object.keys(options.resources) as LokiComponent[]) {
+  for (const [component, requirements] of Object.entries(options.resources) as [
+    LokiComponent,
+    ResourceRequirements,
+  ][]) {
     if (!components.includes(component)) {
       problem(
         `resources.${component}`,
@@ -327,7 +380,7 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
       );
       continue;
     }
-    problems.push(...resourceProblems(`resources.${component}`, options.resources[component]!));
+    problems.push(...resourceProblems(`resources.${component}`, requirements));
   }
   if (mode === "single" && options.replicas.singleBinary !== 1) {
     problem(
@@ -439,8 +492,8 @@ export function lokiEndpoints(releaseName: string, namespace: string, clusterDom
 }
 
 /** Whether Loki authenticates to S3 with access keys (kept in a Secret) rather than an identity. */
-export function usesS3Keys(options: ResolvedLokiOptions): boolean {
-  return options.objectStore === "s3" && options.s3?.credentials === "secret";
+export function usesS3Keys({ store }: Pick<ValidLokiOptions, "store">): boolean {
+  return store.kind === "s3" && store.auth.kind === "accessKeys";
 }
 
 /** Environment variables Loki expands in its config when S3 keys come from a Secret. */
@@ -470,7 +523,7 @@ type Values = Record<string, unknown>;
  * Helm values for the pinned Loki chart. Every replica count of every mode is set, so the chart's
  * "two modes with replicas" check can never trip and a reviewer sees the whole topology.
  */
-export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRefs = {}): Values {
+export function buildLokiValues(options: ValidLokiOptions, refs: LokiValueRefs = {}): Values {
   const { mode } = options;
   const active: readonly LokiComponent[] = lokiComponentsByMode[mode];
   const { defaults: storeDefaults, ...storeValues } = objectStoreValues(options, refs);
@@ -550,7 +603,7 @@ export function buildLokiValues(options: ResolvedLokiOptions, refs: LokiValueRef
 }
 
 /** Zone-aware ingesters, each zone's StatefulSet pinned to its availability zone where named. */
-function zoneAwareReplication(options: ResolvedLokiOptions): Values {
+function zoneAwareReplication(options: ValidLokiOptions): Values {
   if (!options.zoneAwareIngesters) return { enabled: false };
   const zones = options.ingesterZones ?? [];
   const pinned = Object.fromEntries(
@@ -608,7 +661,7 @@ const componentLabels: Record<LokiComponent, string> = {
 };
 
 /** Spread a workload's pods over zones where the cluster has them, without blocking scheduling. */
-function zoneSpread(options: ResolvedLokiOptions, component: string): Values[] {
+function zoneSpread(options: ValidLokiOptions, component: string): Values[] {
   return [
     {
       maxSkew: 1,
@@ -632,18 +685,18 @@ const volumeRetention = {
   whenScaled: "Retain",
 } as const;
 
-function retainedVolume(options: ResolvedLokiOptions): Values {
+function retainedVolume(options: ValidLokiOptions): Values {
   return { size: options.persistence.size, ...storageClass(options), ...volumeRetention };
 }
 
-function storageClass(options: ResolvedLokiOptions): Values {
+function storageClass(options: ValidLokiOptions): Values {
   return options.persistence.storageClass === undefined
     ? {}
     : { storageClass: options.persistence.storageClass };
 }
 
 /** Volumes for the data holder: the write-ahead log must outlive a pod restart. */
-function persistenceValues(options: ResolvedLokiOptions): Values {
+function persistenceValues(options: ValidLokiOptions): Values {
   switch (options.mode) {
     case "single":
       return { persistence: { enabled: true, ...retainedVolume(options) } };
@@ -667,7 +720,7 @@ function persistenceValues(options: ResolvedLokiOptions): Values {
   }
 }
 
-function lokiConfigValues(options: ResolvedLokiOptions): Values {
+function lokiConfigValues(options: ValidLokiOptions): Values {
   return {
     auth_enabled: options.multiTenancy,
     commonConfig: { replication_factor: options.replicationFactor },
@@ -701,20 +754,20 @@ function lokiConfigValues(options: ResolvedLokiOptions): Values {
     rulerConfig: { enable_api: true },
     querier: { max_concurrent: options.queryConcurrency },
     // With MinIO the chart wires storage to its subchart itself.
-    ...(options.objectStore === "s3" ? { storage: s3StorageConfig(options.s3!) } : {}),
+    ...(options.store.kind === "s3" ? { storage: s3StorageConfig(options.store) } : {}),
   };
 }
 
-function s3StorageConfig(s3: LokiS3Options): Values {
+function s3StorageConfig(s3: Extract<LokiStore, { kind: "s3" }>): Values {
   return {
     type: "s3",
     bucketNames: { chunks: s3.buckets.chunks, ruler: s3.buckets.ruler },
     s3: {
       region: s3.region,
       ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
-      s3ForcePathStyle: s3.forcePathStyle ?? false,
+      s3ForcePathStyle: s3.forcePathStyle,
       // Placeholders Loki expands from its environment: the keys never enter values or state.
-      ...(s3.credentials === "secret"
+      ...(s3.auth.kind === "accessKeys"
         ? {
             accessKeyId: `\${${s3CredentialEnv.accessKeyId}}`,
             secretAccessKey: `\${${s3CredentialEnv.secretAccessKey}}`,
@@ -740,14 +793,15 @@ const minioContainerSecurityContext = {
 } as const;
 
 /** Chart values outside `loki:` that follow from the object store and its credentials. */
-function objectStoreValues(options: ResolvedLokiOptions, refs: LokiValueRefs): Values {
+function objectStoreValues(options: ValidLokiOptions, refs: LokiValueRefs): Values {
   // Loki reads the credentials from its environment, filled from the Secret: `${VAR}` placeholders
   // in the config are all the values ever hold.
   const credentialsFromSecret = {
     extraArgs: ["-config.expand-env=true"],
     extraEnvFrom: [{ secretRef: { name: refs.credentialsSecretName } }],
   };
-  if (options.objectStore === "minio") {
+  const { store } = options;
+  if (store.kind === "minio") {
     return {
       // The chart deprecates its MinIO subchart and refuses to render it without this.
       ignoreMinioDeprecation: true,
@@ -776,10 +830,10 @@ function objectStoreValues(options: ResolvedLokiOptions, refs: LokiValueRefs): V
       defaults: credentialsFromSecret,
     };
   }
-  if (usesS3Keys(options)) return { minio: { enabled: false }, defaults: credentialsFromSecret };
+  if (store.auth.kind === "accessKeys") return { minio: { enabled: false }, defaults: credentialsFromSecret };
   // Workload identity (IRSA): no keys at all, the service account assumes the role.
   return {
     minio: { enabled: false },
-    serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": options.s3!.roleArn } },
+    serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": store.auth.roleArn } },
   };
 }

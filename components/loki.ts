@@ -2,17 +2,17 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { chartCatalog, chartSource } from "./chart-catalog";
-import type { LokiStackOptions } from "./loki-options";
-import { invalidArgumentsError } from "./options";
+import { checkedAtDeploy, knownNow } from "./inputs";
+import { lokiInputStandIns, type LokiObjectStore, type LokiStackOptions } from "./loki-options";
+import { invalidArgumentsError, omitted } from "./options";
 import {
   buildLokiValues,
   lokiEndpoints,
-  lokiOptionProblems,
   minioCredentialKeys,
-  type ResolvedLokiOptions,
-  resolveLokiOptions,
   s3CredentialEnv,
   usesS3Keys,
+  validateLokiOptions,
+  type ValidLokiOptions,
 } from "./loki-values";
 
 export interface LokiStackArgs extends LokiStackOptions {
@@ -34,22 +34,35 @@ export class LokiStack extends pulumi.ComponentResource {
   public readonly queryUrl: pulumi.Output<string>;
   /** Tenant to push and query as; set only when multiTenancy is on. */
   public readonly tenantId?: pulumi.Output<string>;
+  /** The Helm release name: Loki's pods carry it as `app.kubernetes.io/instance`. */
+  public readonly releaseName: string;
+  /** Where chunks live; with "minio" the bundled MinIO runs beside Loki. */
+  public readonly objectStore: LokiObjectStore;
   public readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: LokiStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    // Validated before anything is registered: invalid arguments leave nothing behind.
-    const options = validatedOptions(name, args);
+    const optionInputs = omitted(args, "namespace", "s3AccessKeyId", "s3SecretAccessKey");
+    // Checked before anything is registered, so invalid arguments leave nothing behind: every
+    // option known now, and the rest again once other resources have produced them.
+    const { known, deferred } = knownNow(optionInputs, lokiInputStandIns);
+    const { options, accessKeys } = validatedOptions(name, known, args);
     super("dynamo-logging:index:LokiStack", name, {}, opts);
+    const settled =
+      deferred.length === 0
+        ? pulumi.output(options)
+        : checkedAtDeploy(this, "LokiStack", name, optionInputs, deferred, validateLokiOptions);
+    this.releaseName = options.releaseName;
+    this.objectStore = options.store.kind;
 
     // The object store's credentials, as a Secret the values only name: S3 keys given as Pulumi
     // secrets, or a MinIO root password generated here.
     let credentialsData: Record<string, pulumi.Input<string>> | undefined;
-    if (usesS3Keys(options)) {
+    if (accessKeys) {
       credentialsData = {
-        [s3CredentialEnv.accessKeyId]: args.s3AccessKeyId!,
-        [s3CredentialEnv.secretAccessKey]: args.s3SecretAccessKey!,
+        [s3CredentialEnv.accessKeyId]: accessKeys.id,
+        [s3CredentialEnv.secretAccessKey]: accessKeys.secret,
       };
-    } else if (options.objectStore === "minio") {
+    } else if (options.store.kind === "minio") {
       const password = new random.RandomPassword(
         `${name}-minio-root`,
         { length: 32, special: false },
@@ -81,7 +94,7 @@ export class LokiStack extends pulumi.ComponentResource {
         name: options.releaseName,
         namespace: args.namespace,
         ...chartSource(chartCatalog.loki),
-        values: buildLokiValues(options, { credentialsSecretName }),
+        values: settled.apply((valid) => buildLokiValues(valid, { credentialsSecretName })),
         // Loki's StatefulSets take minutes to become ready on a cold cluster.
         timeout: 900,
       },
@@ -94,22 +107,32 @@ export class LokiStack extends pulumi.ComponentResource {
     this.pushUrl = endpoints.pushUrl;
     this.queryUrl = endpoints.queryUrl;
     // Secret from here on: it is what every push and query must present.
-    if (options.multiTenancy) this.tenantId = pulumi.secret(options.tenantId);
+    if (options.multiTenancy) this.tenantId = pulumi.secret(settled.apply((valid) => valid.tenantId));
 
     this.registerOutputs({ pushUrl: this.pushUrl, queryUrl: this.queryUrl, tenantId: this.tenantId });
   }
 }
 
-/** Resolved options, or an error listing every invalid argument. */
-function validatedOptions(name: string, args: LokiStackArgs): ResolvedLokiOptions {
-  const options = resolveLokiOptions(args);
-  const problems = lokiOptionProblems(options);
-  if (usesS3Keys(options) && (args.s3AccessKeyId === undefined || args.s3SecretAccessKey === undefined)) {
+/** The checked options and, where Loki uses them, the S3 keys; or an error listing every problem. */
+function validatedOptions(
+  name: string,
+  settings: pulumi.Unwrap<LokiStackOptions>,
+  { s3AccessKeyId, s3SecretAccessKey }: Pick<LokiStackArgs, "s3AccessKeyId" | "s3SecretAccessKey">,
+): { options: ValidLokiOptions; accessKeys?: { id: pulumi.Input<string>; secret: pulumi.Input<string> } } {
+  const result = validateLokiOptions(settings);
+  const problems = result.ok ? [] : [...result.problems];
+  const keysGiven = s3AccessKeyId !== undefined && s3SecretAccessKey !== undefined;
+  if (settings.s3?.credentials === "secret" && !keysGiven) {
     problems.push({
       path: "s3AccessKeyId",
       message: 's3.credentials "secret" needs s3AccessKeyId and s3SecretAccessKey',
     });
   }
-  if (problems.length > 0) throw invalidArgumentsError("LokiStack", name, problems);
-  return options;
+  if (!result.ok || problems.length > 0) throw invalidArgumentsError("LokiStack", name, problems);
+  return {
+    options: result.options,
+    ...(usesS3Keys(result.options) && keysGiven
+      ? { accessKeys: { id: s3AccessKeyId, secret: s3SecretAccessKey } }
+      : {}),
+  };
 }

@@ -20,14 +20,13 @@ import {
   sampleOptionProblems,
   AlloyGatherMethod,
   alloyOptionProblems,
-  lokiOptionProblems,
   LokiMode,
   LokiSize,
   LokiObjectStore,
-  type LokiStackOptions,
+  type LokiStackSettings,
   type OptionProblem,
   resolveAlloyOptions,
-  resolveLokiOptions,
+  validateLokiOptions,
   usesS3Keys,
   shown,
 } from "../components";
@@ -118,8 +117,9 @@ const lokiSchema = z
     minimumRetention: z.string().optional(),
   })
   .superRefine((options, ctx) => {
-    reportProblems(ctx, lokiOptionProblems(resolveLokiOptions(options)));
-  }) satisfies z.ZodType<LokiStackOptions>;
+    const result = validateLokiOptions(options);
+    if (!result.ok) reportProblems(ctx, result.problems);
+  }) satisfies z.ZodType<LokiStackSettings>;
 
 const alloySchema = z
   .strictObject({
@@ -252,7 +252,9 @@ export const stackConfigSchema = z
     }
     const sample = config.sample.enabled ? config.sample : undefined;
     reportProblems(ctx, crossComponentProblems({ alloy: config.alloy, sample }));
-    const needsKeys = usesS3Keys(resolveLokiOptions(config.loki));
+    // With invalid Loki options (reported above), keys are still required where s3 asks for them.
+    const loki = validateLokiOptions(config.loki);
+    const needsKeys = loki.ok ? usesS3Keys(loki.options) : config.loki.s3?.credentials === "secret";
     for (const key of secretConfigKeys) {
       if (needsKeys && config[key] === undefined) {
         ctx.addIssue({
@@ -261,7 +263,7 @@ export const stackConfigSchema = z
           message: `is required by loki.s3.credentials "secret"; set it with \`pulumi config set --secret ${key} <value>\``,
         });
       }
-      if (!needsKeys && config[key] !== undefined) {
+      if (loki.ok && !needsKeys && config[key] !== undefined) {
         ctx.addIssue({
           code: "custom",
           path: [key],

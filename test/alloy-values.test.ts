@@ -1,5 +1,5 @@
 import {
-  type AlloyCollectorOptions,
+  type AlloyCollectorSettings,
   alloyOptionProblems,
   buildAlloyValues,
   chartCatalog,
@@ -11,7 +11,7 @@ import { describeWithReference } from "./helpers/reference";
 import type { Json } from "./helpers/json";
 
 const pushUrl = "http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push";
-const variants: Record<string, AlloyCollectorOptions> = {
+const variants: Record<string, AlloyCollectorSettings> = {
   "Kubernetes API (default)": {},
   "production: highly available, redacting secrets": {
     replicas: 2,
@@ -26,10 +26,10 @@ const variants: Record<string, AlloyCollectorOptions> = {
   },
   "node files": { gatherMethod: "nodeFiles" },
 };
-const build = (options: AlloyCollectorOptions, tenantSecretName?: string): Json =>
+const build = (options: AlloyCollectorSettings, tenantSecretName?: string): Json =>
   buildAlloyValues(resolveAlloyOptions(options), { pushUrl, tenantSecretName });
 
-const problems = (options: AlloyCollectorOptions) =>
+const problems = (options: AlloyCollectorSettings) =>
   alloyOptionProblems(resolveAlloyOptions(options)).map((p) => `${p.path}: ${p.message}`);
 
 describeWithReference(

@@ -188,6 +188,22 @@ describe("prod", () => {
     ]);
   });
 
+  test("policies select what the components say of themselves: Loki's release, the installed Grafana's pods", async () => {
+    const isolatedDev = await renderStack("dev", (config) => {
+      config.safety = { networkPolicies: true };
+      config.loki = { ...(config.loki as Json), releaseName: "logs" };
+      config.grafana = { ...(config.grafana as Json), releaseName: "dash" };
+    });
+    const policies = isolatedDev.run.resources
+      .filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+      .map((r) => r.inputs as Json);
+    expect(policies.map((p) => p.metadata.name)).toEqual(["logs-gateway", "logs-internal", "logs-minio"]);
+    expect(policies[0].spec.ingress[0].from[1].podSelector).toEqual({
+      matchLabels: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "dash" },
+    });
+    expect(policies[2].spec.podSelector).toEqual({ matchLabels: { app: "minio", release: "logs" } });
+  });
+
   test("with MinIO, only Loki (and MinIO's own bucket job) reach it", async () => {
     const isolatedDev = await renderStack("dev", (config) => (config.safety = { networkPolicies: true }));
     const minio = isolatedDev.resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", "dynamo-loki-minio")

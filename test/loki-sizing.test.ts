@@ -1,4 +1,5 @@
-import { buildLokiValues, type LokiSize, parseCpu, parseMemory, resolveLokiOptions } from "../components";
+import { validLokiOptions } from "./helpers/loki";
+import { buildLokiValues, type LokiSize, parseCpu, parseMemory } from "../components";
 import type { Json } from "./helpers/json";
 
 /** Grafana's Loki sizing guidance (NOTES.md): requests per pod, CPU / memory GiB x replicas. */
@@ -38,7 +39,7 @@ const s3 = {
   credentials: "secret" as const,
 };
 const values = (size?: LokiSize, overrides: Json = {}): Json =>
-  buildLokiValues(resolveLokiOptions({ mode: "distributed", s3, size, ...overrides }));
+  buildLokiValues(validLokiOptions({ mode: "distributed", s3, size, ...overrides }));
 
 describe("Loki sizing presets", () => {
   test.each(Object.keys(grafanaTable) as (keyof typeof grafanaTable)[])(

@@ -92,4 +92,56 @@ describe("LokiStack", () => {
       () => new LokiStack("bad", { namespace: "logging", retention: "1h", replicationFactor: 2 }),
     ).toThrow(/LokiStack "bad" has invalid arguments:\n {2}- retention: .*\n {2}- replicationFactor: /);
   });
+
+  describe("arguments taken from other resources", () => {
+    const fromResource = <T>(value: T) => pulumi.output(Promise.resolve(value));
+
+    test("reach the chart once known, as plain values would", async () => {
+      const { rendered } = await record({
+        namespace: "logging",
+        mode: "distributed",
+        objectStore: "s3",
+        s3: {
+          region: fromResource("eu-west-1"),
+          buckets: { chunks: fromResource("chunks-b"), ruler: "ruler-b" },
+          credentials: "workloadIdentity",
+          roleArn: fromResource("arn:aws:iam::123456789012:role/loki"),
+        },
+      });
+      const values = rendered.values("loki");
+      expect(values.loki.storage).toMatchObject({
+        bucketNames: { chunks: "chunks-b", ruler: "ruler-b" },
+        s3: { region: "eu-west-1" },
+      });
+      expect(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toBe(
+        "arn:aws:iam::123456789012:role/loki",
+      );
+    });
+
+    test("do not hide a known invalid argument: it is rejected before anything registers", () => {
+      expect(
+        () =>
+          new LokiStack("bad", {
+            namespace: "logging",
+            mode: "distributed",
+            retention: "1h",
+            s3: { ...s3, region: fromResource("eu-west-1"), credentials: "workloadIdentity" },
+          }),
+      ).toThrow(/LokiStack "bad" has invalid arguments:\n {2}- retention: .*\n {2}- s3.roleArn: is missing/);
+    });
+
+    test("a tenant from another resource stays secret in the outputs", async () => {
+      let stack: LokiStack | undefined;
+      const rendered = await recordResources(() => {
+        stack = new LokiStack("logs", {
+          namespace: "logging",
+          multiTenancy: true,
+          tenantId: fromResource("team-a"),
+        });
+        return { tenantId: stack.tenantId };
+      });
+      expect(await pulumi.isSecret(stack!.tenantId!)).toBe(true);
+      expect(rendered.run.outputs.tenantId).toBe(secretPlaceholder);
+    });
+  });
 });

@@ -1,11 +1,11 @@
+import { validLokiOptions } from "./helpers/loki";
 import {
   buildLokiValues,
   chartCatalog,
   lokiComponentsByMode,
   lokiEndpoints,
   lokiFullname,
-  type LokiStackOptions,
-  resolveLokiOptions,
+  type LokiStackSettings,
 } from "../components";
 import { loadChart, schemaErrors, unknownKeys } from "./helpers/chart";
 import { lokiChartViolations } from "./helpers/loki-rules";
@@ -13,7 +13,7 @@ import { describeWithReference } from "./helpers/reference";
 import type { Json } from "./helpers/json";
 
 const s3 = { region: "us-east-1", buckets: { chunks: "c-bucket", ruler: "r-bucket" } };
-const variants: Record<string, LokiStackOptions> = {
+const variants: Record<string, LokiStackSettings> = {
   "single with MinIO": { mode: "single" },
   "single with S3 keys": { mode: "single", objectStore: "s3", s3: { ...s3, credentials: "secret" } },
   "simpleScalable with workload identity": {
@@ -28,8 +28,8 @@ const variants: Record<string, LokiStackOptions> = {
   },
 };
 
-const build = (options: LokiStackOptions): Json =>
-  buildLokiValues(resolveLokiOptions(options), { credentialsSecretName: "loki-object-store-credentials" });
+const build = (options: LokiStackSettings): Json =>
+  buildLokiValues(validLokiOptions(options), { credentialsSecretName: "loki-object-store-credentials" });
 
 describeWithReference(`Loki values against chart loki ${chartCatalog.loki.version}`, () => {
   const chart = loadChart(chartCatalog.loki.chart, chartCatalog.loki.version);

@@ -61,6 +61,21 @@ describe("the package", () => {
       componentClasses.map((c) => `dynamo-logging:index:${c}`),
     );
     expect(schema.resources["dynamo-logging:index:LokiStack"].inputProperties).toHaveProperty("namespace");
+    // What users take from their own resources is an Input; what shapes the topology is plain.
+    const property = (type: string, name: string) =>
+      (schema.types[`dynamo-logging:index:${type}`].properties ?? {})[name] as { plain?: boolean };
+    for (const [type, name] of [
+      ["LokiS3Buckets", "chunks"],
+      ["LokiS3Buckets", "ruler"],
+      ["LokiS3Options", "region"],
+      ["LokiS3Options", "endpoint"],
+      ["LokiS3Options", "roleArn"],
+      ["LokiStackOptions", "tenantId"],
+      ["AlloyCollectorOptions", "namespaces"],
+    ]) {
+      expect([type, name, property(type, name).plain]).toEqual([type, name, undefined]);
+    }
+    expect(property("LokiStackOptions", "mode").plain).toBe(true);
     // Modes and the like reach other languages as enums, not free strings.
     expect(schema.types["dynamo-logging:index:LokiMode"].enum?.map((e) => e.value)).toEqual([
       "single",

@@ -100,7 +100,18 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
   // The body's error is caught inside the stack's init and rethrown after it: thrown through the
   // root Stack it would also surface as unhandled rejections of the Stack's derived outputs.
   let failure: { error: unknown } | undefined;
-  const exported = await pulumi.runtime.runInPulumiStack(async () => {
+  // An Output that fails (an argument found invalid once known) rejects the registrations waiting
+  // on it, unhandled: Pulumi's own runner owns those while the program runs, reports the first and
+  // fails the program, and so does this one.
+  const unhandled = (error: unknown) => {
+    failure ??= { error };
+  };
+  const previousHandlers = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", unhandled);
+  // The outputs as the program returned them: the stack's own copy has lost which ones are secret.
+  let returned: pulumi.Inputs | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
     const stackResource = pulumi.runtime.getStackResource();
     if (stackResource) keys.set(stackResource, { key: stackKey, protect: false, providers: new Map() });
     pulumi.runtime.registerStackTransformation((args) => {
@@ -136,7 +147,8 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
       return undefined;
     });
     try {
-      return (await body()) as pulumi.Inputs | undefined;
+      returned = (await body()) as pulumi.Inputs | undefined;
+      return returned;
     } catch (error) {
       failure = { error };
       return undefined;
@@ -145,6 +157,10 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
   // As the real runner does before it exits: let every outstanding registration finish, so that none
   // lands on the next run's mock monitor.
   await pulumi.runtime.disconnect();
+  // Rejections are reported as unhandled only after the turn they happen in.
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off("unhandledRejection", unhandled);
+  for (const handler of previousHandlers) process.on("unhandledRejection", handler);
   if (failure) {
     const registered = [...keys.values()].map((entry) => entry.key).filter((key) => key !== stackKey);
     throw new ProgramRunError(failure.error, registered);
@@ -162,7 +178,7 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
     project: projectName,
     stack: options.stack,
     resources: [stack, ...(await Promise.all(pending))],
-    outputs: await resolveInputs(exported ?? {}),
+    outputs: await resolveInputs(returned ?? {}),
   };
 }
 
@@ -181,6 +197,11 @@ async function resolveInputs(props: pulumi.Inputs): Promise<Record<string, unkno
   return resolved;
 }
 
+/** The value an Output settles to; rejected, rather than never settled, when the Output fails. */
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => output.apply((value) => resolve(value)));
+  return new Promise((resolve, reject) => {
+    output.apply((value) => resolve(value));
+    // An Output's own promise is how Pulumi's runtime awaits it; apply() never runs on a failure.
+    (output as unknown as { promise(): Promise<T> }).promise().catch(reject);
+  });
 }

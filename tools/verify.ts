@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import { chartCatalog } from "../components/chart-catalog";
-import { defaultPodLabels } from "../components/logging-stack";
+import { existingGrafanaPodLabels } from "../components/logging-stack";
 import { resolveLokiOptions } from "../components/loki-values";
 import { parseStackConfig, type StackConfig } from "../infra/config";
 import { chartCacheGap, findHelm } from "./chart-cache";
@@ -72,7 +72,7 @@ function stackEndpoints(
   const existingGrafana: PodEndpoint = {
     name: "the existing Grafana",
     namespace: String(run.outputs.grafanaNamespace),
-    labels: config.safety?.grafanaPodLabels ?? defaultPodLabels.grafana,
+    labels: config.safety?.grafanaPodLabels ?? existingGrafanaPodLabels,
     ports: [],
   };
   const lokiNamespace = loki?.namespace ?? "default";
