@@ -85,4 +85,3 @@ function redacted(problem: OptionProblem, known: unknown, deferred: readonly str
   }
   return { ...problem, message };
 }
-
