@@ -6,13 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceRequirements } from "./kubernetes";
 
-/**
- * How the collector reads pod logs.
- * - `kubernetesApi`: through the API server, as the seed does: no host mounts, a clustered
- *   Deployment shares the pods out. Costs API server traffic proportional to log volume.
- * - `nodeFiles`: from /var/log/pods on every node, as a DaemonSet with host mounts: no API server
- *   load, the usual choice for large clusters.
- */
+/** How the collector reads pod logs: see `AlloyCollectorOptions.gatherMethod`. */
 export const AlloyGatherMethod = { KubernetesApi: "kubernetesApi", NodeFiles: "nodeFiles" } as const;
 export type AlloyGatherMethod = (typeof AlloyGatherMethod)[keyof typeof AlloyGatherMethod];
 
@@ -27,7 +21,13 @@ export interface AlloyCollectorOptions {
    * running a DynamoGraphDeployment must be listed. Default ["dynamo"].
    */
   namespaces?: pulumi.Input<string[]>;
-  /** How logs are read. Default "kubernetesApi". */
+  /**
+   * How the collector reads pod logs. Default "kubernetesApi".
+   * - `kubernetesApi`: through the API server, as the seed does: no host mounts, a clustered
+   *   Deployment shares the pods out. Costs API server traffic proportional to log volume.
+   * - `nodeFiles`: from /var/log/pods on every node, as a DaemonSet with host mounts: no API server
+   *   load, the usual choice for large clusters.
+   */
   gatherMethod?: AlloyGatherMethod;
   /** Collector replicas with kubernetesApi (clustered, so they share the pods). Default 1. */
   replicas?: number;

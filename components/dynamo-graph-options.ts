@@ -14,19 +14,19 @@ export interface DynamoSampleServiceLogging {
   decode?: DynamoLoggingSettings;
 }
 
-/**
- * The engine behind the sample's worker.
- * - `sglang`: Dynamo's aggregated SGLang example (agg_logging.yaml), on GPUs.
- * - `mocker`: Dynamo's mock engine (`python3 -m dynamo.mocker`, as in Dynamo's
- *   examples/backends/mocker): it registers with the runtime like a real worker and streams
- *   tokens on CPU, so a frontend and a worker log real Dynamo JSONL on a cluster without GPUs.
- */
+/** The engine behind the sample's worker: see `DynamoGraphSampleOptions.backend`. */
 export const DynamoSampleBackend = { Sglang: "sglang", Mocker: "mocker" } as const;
 export type DynamoSampleBackend = (typeof DynamoSampleBackend)[keyof typeof DynamoSampleBackend];
 
 /** The sample graph: a frontend and one decode worker, logging JSONL. */
 export interface DynamoGraphSampleOptions {
-  /** The worker's engine. Default "sglang". */
+  /**
+   * The engine behind the worker. Default "sglang".
+   * - `sglang`: Dynamo's aggregated SGLang example (agg_logging.yaml), on GPUs.
+   * - `mocker`: Dynamo's mock engine (`python3 -m dynamo.mocker`, as in Dynamo's
+   *   examples/backends/mocker): it registers with the runtime like a real worker and streams
+   *   tokens on CPU, so a frontend and a worker log real Dynamo JSONL on a cluster without GPUs.
+   */
   backend?: DynamoSampleBackend;
   /** DynamoGraphDeployment name. Default "sglang-agg" or "mocker-agg", by backend. */
   name?: string;

@@ -5,16 +5,17 @@
  */
 import type { ResourceRequirements } from "./kubernetes";
 
-/**
- * Which Grafana gets the datasource and dashboard.
- * - `existing`: one already running with ConfigMap sidecars (kube-prometheus-stack style).
- * - `install`: one installed here from the pinned chart, for self-contained environments.
- */
+/** Which Grafana gets the datasource and dashboard: see `GrafanaProvisioningOptions.target`. */
 export const GrafanaTarget = { Existing: "existing", Install: "install" } as const;
 export type GrafanaTarget = (typeof GrafanaTarget)[keyof typeof GrafanaTarget];
 
 export interface GrafanaProvisioningOptions {
-  /** Default "existing". */
+  /**
+   * Which Grafana gets the datasource and dashboard. Default "existing".
+   * - `existing`: one already running whose sidecars load labelled ConfigMaps
+   *   (kube-prometheus-stack style).
+   * - `install`: one installed here from the pinned chart, for self-contained environments (dev).
+   */
   target?: GrafanaTarget;
   /** Label key the datasource sidecar watches. Default "grafana_datasource". */
   datasourceLabel?: string;

@@ -8,7 +8,9 @@ import type { OptionProblem } from "./options";
 
 /** CPU and memory for one container, as Kubernetes quantities ("500m", "2Gi"). */
 export interface ComputeResources {
+  /** CPU: cores ("2", "0.5") or millicores ("500m"). */
   cpu: string;
+  /** Memory in bytes with a unit: "512Mi", "2Gi". */
   memory: string;
 }
 
@@ -17,7 +19,9 @@ export interface ComputeResources {
  * and the memory limit is what the Loki chart derives GOMEMLIMIT from.
  */
 export interface ResourceRequirements {
+  /** What the scheduler reserves for each container. */
   requests: ComputeResources;
+  /** The most each container may use; at least the requests. */
   limits: ComputeResources;
 }
 

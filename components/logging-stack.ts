@@ -61,8 +61,9 @@ export interface DynamoLoggingArgs {
   namespace?: string;
   /** Loki. */
   loki?: LokiStackOptions;
-  /** S3 access keys, with `loki.s3.credentials: "secret"`. Kept secret end to end. */
+  /** S3 access key id, with `loki.s3.credentials: "secret"` (and only then). Kept secret end to end. */
   lokiS3AccessKeyId?: pulumi.Input<string>;
+  /** S3 secret access key, with `loki.s3.credentials: "secret"` (and only then). Kept secret end to end. */
   lokiS3SecretAccessKey?: pulumi.Input<string>;
   /** The log collector. */
   alloy?: AlloyCollectorOptions;

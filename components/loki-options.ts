@@ -9,13 +9,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceRequirements } from "./kubernetes";
 
-/**
- * How Loki runs.
- * - `single`: one binary (the chart's Monolithic mode); tens of GB a day; dev and small clusters.
- * - `simpleScalable`: read, write and backend targets; up to about 1 TB a day. Deprecated by Loki
- *   (removed in Loki 4) but still supported by chart 18.x.
- * - `distributed`: one workload per Loki component; above 1 TB a day, and the production choice.
- */
+/** How Loki runs: see `LokiStackOptions.mode`. */
 export const LokiMode = {
   Single: "single",
   SimpleScalable: "simpleScalable",
@@ -23,20 +17,11 @@ export const LokiMode = {
 } as const;
 export type LokiMode = (typeof LokiMode)[keyof typeof LokiMode];
 
-/**
- * Where chunks and the index live.
- * - `minio`: the chart's bundled single-node MinIO; dev only.
- * - `s3`: an external S3-compatible bucket; required by the multi-component modes.
- */
+/** Where chunks and the index live: see `LokiStackOptions.objectStore`. */
 export const LokiObjectStore = { Minio: "minio", S3: "s3" } as const;
 export type LokiObjectStore = (typeof LokiObjectStore)[keyof typeof LokiObjectStore];
 
-/**
- * Sizing presets for mode distributed (replicas and requests of every workload):
- * - `starter`: a few nodes; the chart's example replicas with modest requests.
- * - `small`, `medium`, `large`: Grafana's sizing table for under 3 TB/day, 3-30 TB/day and about
- *   30 TB/day of logs.
- */
+/** Sizing presets for mode distributed: see `LokiStackOptions.size`. */
 export const LokiSize = { Starter: "starter", Small: "small", Medium: "medium", Large: "large" } as const;
 export type LokiSize = (typeof LokiSize)[keyof typeof LokiSize];
 
@@ -88,18 +73,31 @@ export interface LokiReplicas {
 
 /** Requests and limits per workload, overriding the defaults of `loki-values.ts` one by one. */
 export interface LokiResources {
+  /** mode single. Default 2 CPU/2Gi, limits 4 CPU/4Gi (the seed's). */
   singleBinary?: ResourceRequirements;
+  /** simpleScalable. Default 1 CPU/1Gi, limits 2 CPU/2Gi. */
   read?: ResourceRequirements;
+  /** simpleScalable. Default 1 CPU/2Gi, limits 2 CPU/4Gi. */
   write?: ResourceRequirements;
+  /** simpleScalable. Default 500m/1Gi, limits 1 CPU/2Gi. */
   backend?: ResourceRequirements;
+  /** distributed; default from the `size` preset, as for every distributed workload. */
   ingester?: ResourceRequirements;
+  /** distributed. */
   distributor?: ResourceRequirements;
+  /** distributed. */
   querier?: ResourceRequirements;
+  /** distributed. */
   queryFrontend?: ResourceRequirements;
+  /** distributed. */
   queryScheduler?: ResourceRequirements;
+  /** distributed. */
   compactor?: ResourceRequirements;
+  /** distributed. */
   indexGateway?: ResourceRequirements;
+  /** distributed. */
   ruler?: ResourceRequirements;
+  /** distributed. */
   patternIngester?: ResourceRequirements;
 }
 
@@ -165,9 +163,21 @@ export interface LokiPersistence {
 export interface LokiStackOptions {
   /** Helm release name; the Services are named after it. Default "loki". */
   releaseName?: string;
-  /** Deployment mode. Default "single". */
+  /**
+   * How Loki runs. Default "single".
+   * - `single`: one binary (the chart's Monolithic mode); tens of GB a day; dev and small clusters.
+   * - `simpleScalable`: read, write and backend targets; up to about 1 TB a day. Deprecated by Loki
+   *   (removed in Loki 4) but still supported by chart 18.x.
+   * - `distributed`: one workload per Loki component; above 1 TB a day, and the production choice.
+   */
   mode?: LokiMode;
-  /** Sizing preset for mode distributed; `replicas` and `resources` override it per workload. Default "starter". */
+  /**
+   * Sizing preset for mode distributed: replicas and requests of every workload, which `replicas`
+   * and `resources` override one by one. Default "starter".
+   * - `starter`: a few nodes; the chart's example replicas with modest requests.
+   * - `small`, `medium`, `large`: Grafana's sizing table for under 3 TB/day, 3-30 TB/day and about
+   *   30 TB/day of logs.
+   */
   size?: LokiSize;
   /** How long logs are kept, in whole days: "7d", "720h", "4w". Default "7d". */
   retention?: string;
@@ -197,7 +207,11 @@ export interface LokiStackOptions {
   resources?: LokiResources;
   /** Querier `max_concurrent`: lower it if queriers run out of memory. Default 4. */
   queryConcurrency?: number;
-  /** Object store. Default "minio" in single mode, "s3" otherwise (where it is required). */
+  /**
+   * Where chunks and the index live. Default "minio" in single mode, "s3" otherwise.
+   * - `minio`: the chart's bundled single-node MinIO, with a generated root password; dev only.
+   * - `s3`: an external S3-compatible bucket pair (`s3`); required by the multi-component modes.
+   */
   objectStore?: LokiObjectStore;
   /** The S3 buckets, with objectStore "s3". */
   s3?: LokiS3Options;

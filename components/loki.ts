@@ -18,8 +18,9 @@ import {
 export interface LokiStackArgs extends LokiStackOptions {
   /** Namespace to install into; it must exist. */
   namespace: pulumi.Input<string>;
-  /** S3 access keys, with `s3.credentials: "secret"`. Kept secret end to end. */
+  /** S3 access key id, with `s3.credentials: "secret"`. Kept secret end to end. */
   s3AccessKeyId?: pulumi.Input<string>;
+  /** S3 secret access key, with `s3.credentials: "secret"`. Kept secret end to end. */
   s3SecretAccessKey?: pulumi.Input<string>;
 }
 

@@ -168,8 +168,12 @@ const loggingSettings = z.strictObject({
 
 const sampleSchema = z
   .strictObject({
-    /** Whether to deploy the sample graph at all. Default false: it asks for a GPU. */
-    enabled: z.boolean().default(false),
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Deploy the sample graph. Default false: it needs the Dynamo operator (and, with backend sglang, a GPU).",
+      ),
     /** Namespace of the graph: the Dynamo platform's, and one the collector gathers. */
     namespace: dnsLabel.default("dynamo"),
     backend: z.enum(DynamoSampleBackend).optional(),
@@ -215,22 +219,38 @@ const safetySchema = z
  * deploying there.
  */
 const clusterSchema = z
-  .strictObject({
-    /** A context of the kubeconfig (`kubectl config get-contexts`). */
-    context: z
-      .string()
-      .regex(/^[^\s]{1,253}$/, "a kube context name: 1 to 253 characters, no spaces or line breaks")
-      .optional(),
-    /** A kubeconfig file; without `context`, its current context. Default: the usual kubeconfig. */
-    kubeconfig: z.string().min(1).optional(),
-  })
+  .strictObject(
+    {
+      context: z
+        .string()
+        .regex(/^[^\s]{1,253}$/, "a kube context name: 1 to 253 characters, no spaces or line breaks")
+        .optional()
+        .describe("A context of the kubeconfig (`kubectl config get-contexts`)."),
+      kubeconfig: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "A kubeconfig file; without `context`, its current context. Default: the usual kubeconfig.",
+        ),
+    },
+    {
+      error: (issue) =>
+        issue.input === undefined
+          ? "is required: name the stack's cluster with cluster.context (a kube context) or cluster.kubeconfig (a file), so that the current kube context is never used by accident"
+          : undefined,
+    },
+  )
   .refine((cluster) => cluster.context !== undefined || cluster.kubeconfig !== undefined, {
     message: "names no cluster: set cluster.context (and cluster.kubeconfig if it is not the usual file)",
-  });
+  })
+  .describe(
+    "The cluster the stack deploys to, required: a kube context, a kubeconfig file, or both. The program never falls back to whatever kube context happens to be current, so prod run from a laptop pointed at dev fails instead of deploying there.",
+  );
 
 export const stackConfigSchema = z
   .strictObject({
-    cluster: clusterSchema.optional(),
+    cluster: clusterSchema,
     /** Namespace the logging stack (Loki) is installed into; created by the program. */
     namespace: dnsLabel.default("logging"),
     loki: lokiSchema.default({}),
@@ -242,14 +262,6 @@ export const stackConfigSchema = z
     lokiS3SecretAccessKey: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
-    if (config.cluster === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["cluster"],
-        message:
-          "is required: name the stack's cluster with cluster.context (a kube context) or cluster.kubeconfig (a file), so that the current kube context is never used by accident",
-      });
-    }
     const sample = config.sample.enabled ? config.sample : undefined;
     reportProblems(ctx, crossComponentProblems({ alloy: config.alloy, sample }));
     // With invalid Loki options (reported above), keys are still required where s3 asks for them.
@@ -435,7 +447,12 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem {
       return {
         path,
         message:
-          issue.input === undefined ? `is required (${issue.expected})` : `${got}expected ${issue.expected}`,
+          issue.input === undefined
+            ? // A schema's own word on a missing field (the cluster's) says how to fix it.
+              issue.message.startsWith("is required")
+              ? issue.message
+              : `is required (${issue.expected})`
+            : `${got}expected ${issue.expected}`,
       };
     case "too_small":
       return {

@@ -81,10 +81,10 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
     limited(container(find("dev", "Job", "loki-minio-post-job"), "minio-make-bucket"));
   });
 
-  test("the README's Environments table states each stack's requests and node floor", () => {
-    const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
+  test("the Environments table of docs/operating.md states each stack's requests and node floor", () => {
+    const operating = fs.readFileSync(path.join(projectRoot, "docs", "operating.md"), "utf8");
     const row = (title: string) =>
-      readme
+      operating
         .split("\n")
         .find((line) => line.startsWith(`| ${title} `))!
         .split("|")

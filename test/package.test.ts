@@ -3,45 +3,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import * as pulumi from "@pulumi/pulumi";
-import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
-import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 import { parse } from "yaml";
-import * as components from "../components";
 import { configKeysAt } from "../infra/config";
+import { analyzedPackage, componentClasses } from "../tools/package-schema";
 import { projectRoot } from "../tools/stack-config";
 
 const run = promisify(execFile);
 const packageJson = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8"));
-
-const componentClasses = Object.entries(components)
-  .filter(([, value]) => typeof value === "function" && value.prototype instanceof pulumi.ComponentResource)
-  .map(([name]) => name)
-  .sort();
-
-interface PackageSchema {
-  resources: Record<string, { isComponent: boolean; inputProperties: Record<string, unknown> }>;
-  types: Record<string, { enum?: { value: string }[]; properties?: Record<string, unknown> }>;
-}
-
-/** The components as Pulumi's analyzer reads them, and the package schema it generates: once. */
-let analysis: { analyzed: Record<string, unknown>; schema: PackageSchema } | undefined;
-function analyzedPackage() {
-  if (!analysis) {
-    const analyzer = new Analyzer(projectRoot, packageJson.name, packageJson, new Set(componentClasses));
-    const { components: analyzed, typeDefinitions, dependencies } = analyzer.analyze();
-    const schema = generateSchema(
-      packageJson.name,
-      packageJson.version,
-      packageJson.description,
-      analyzed,
-      typeDefinitions,
-      dependencies,
-    ) as PackageSchema;
-    analysis = { analyzed, schema };
-  }
-  return analysis;
-}
 
 describe("the package", () => {
   test("exports the five components", () => {

@@ -70,6 +70,18 @@ describe("stacks", () => {
     expect(cpu).toBeGreaterThan(0.5);
   });
 
+  test("every output a stack has is documented in docs/operating.md, and none that it has not", () => {
+    const operating = fs.readFileSync(path.join(projectRoot, "docs", "operating.md"), "utf8");
+    const section = operating.split("## Stack outputs")[1].split("\n## ")[0];
+    const documented = [...section.matchAll(/^- (.*?):/gm)].flatMap((m) =>
+      [...m[1].matchAll(/`(\w+)`/g)].map((n) => n[1]),
+    );
+    const produced = new Set(
+      ["dev", "staging", "prod"].flatMap((stack) => Object.keys(renders.get(stack)!.run.outputs)),
+    );
+    expect(documented.sort()).toEqual([...produced].sort());
+  });
+
   test("dev's outputs are the README's first-log path: Grafana, its password, the dashboard, the frontend", () => {
     expect(renders.get("dev")!.run.outputs).toMatchObject({
       grafanaPortForward: "kubectl -n logging port-forward svc/grafana 3000:80",
