@@ -6,6 +6,7 @@ import { resolveAlloyOptions } from "./alloy-values";
 import { DynamoGraphSample } from "./dynamo-graph";
 import type { DynamoGraphSampleOptions } from "./dynamo-graph-options";
 import { GrafanaProvisioning } from "./grafana";
+import { resolveGrafanaOptions } from "./grafana-values";
 import type { GrafanaProvisioningOptions } from "./grafana-options";
 import { LokiStack } from "./loki";
 import { isKnown } from "./inputs";
@@ -75,8 +76,8 @@ export interface DynamoLoggingArgs {
   safety?: DynamoLoggingSafety;
 }
 
-const defaultNamespace = "logging";
-const defaultSampleNamespace = "dynamo";
+/** The composite's defaults, for whoever must name them (the offline checks): declared here only. */
+export const dynamoLoggingDefaults = { namespace: "logging", sampleNamespace: "dynamo" } as const;
 
 /**
  * The invariants that span components, checked in this one place: for the composite's arguments
@@ -109,7 +110,7 @@ export function crossComponentProblems(args: {
   sample?: Pick<DynamoLoggingSample, "namespace">;
 }): OptionProblem[] {
   if (!args.sample) return [];
-  const namespace = args.sample.namespace ?? defaultSampleNamespace;
+  const namespace = args.sample.namespace ?? dynamoLoggingDefaults.sampleNamespace;
   const problem = sampleNotCollected(namespace, resolveAlloyOptions(args.alloy ?? {}).namespaces);
   return problem ? [{ path: "sample.namespace", message: problem }] : [];
 }
@@ -166,7 +167,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
     // Deleting the namespace would delete the volumes in it: it is protected with the data.
     const dataHolder = { parent: this, protect: safety.protectData ?? false };
 
-    const namespaceName = args.namespace ?? defaultNamespace;
+    const namespaceName = args.namespace ?? dynamoLoggingDefaults.namespace;
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
       { metadata: { name: namespaceName } },
@@ -193,7 +194,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
     const { namespace: grafanaNamespace, ...grafanaOptions } = args.grafana ?? {};
     const grafanaNamespaceName =
       grafanaNamespace ??
-      ((grafanaOptions.target ?? "existing") === "install" ? namespaceName : "monitoring");
+      (resolveGrafanaOptions(grafanaOptions).target === "install" ? namespaceName : "monitoring");
     const grafana = new GrafanaProvisioning(
       `${name}-grafana`,
       {
@@ -237,7 +238,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
     let sample: DynamoGraphSample | undefined;
     if (args.sample) {
       const { namespace: sampleNamespace, ...sampleOptions } = args.sample;
-      const graphNamespace = sampleNamespace ?? defaultSampleNamespace;
+      const graphNamespace = sampleNamespace ?? dynamoLoggingDefaults.sampleNamespace;
       sample = new DynamoGraphSample(
         `${name}-sample`,
         {

@@ -175,7 +175,7 @@ const sampleSchema = z
         "Deploy the sample graph. Default false: it needs the Dynamo operator (and, with backend sglang, a GPU).",
       ),
     /** Namespace of the graph: the Dynamo platform's, and one the collector gathers. */
-    namespace: dnsLabel.default("dynamo"),
+    namespace: dnsLabel.optional(),
     backend: z.enum(DynamoSampleBackend).optional(),
     name: z.string().optional(),
     image: z.string().optional(),
@@ -252,11 +252,11 @@ export const stackConfigSchema = z
   .strictObject({
     cluster: clusterSchema,
     /** Namespace the logging stack (Loki) is installed into; created by the program. */
-    namespace: dnsLabel.default("logging"),
+    namespace: dnsLabel.optional(),
     loki: lokiSchema.default({}),
     alloy: alloySchema.default({}),
     grafana: grafanaSchema.default({}),
-    sample: sampleSchema.default({ enabled: false, namespace: "dynamo" }),
+    sample: sampleSchema.default({ enabled: false }),
     safety: safetySchema.default({}),
     lokiS3AccessKeyId: z.string().min(1).optional(),
     lokiS3SecretAccessKey: z.string().min(1).optional(),

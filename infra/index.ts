@@ -16,8 +16,8 @@ export = async () => {
   // The one Kubernetes provider of the stack, on the cluster its config names (validation has
   // made sure it names one); every Kubernetes resource below inherits it.
   const clusterProvider = new k8s.Provider("cluster", {
-    context: cluster?.context,
-    kubeconfig: cluster?.kubeconfig,
+    context: cluster.context,
+    kubeconfig: cluster.kubeconfig,
   });
 
   const logging = new DynamoLogging(

@@ -36,7 +36,7 @@ describe("stack config", () => {
 
   test("an empty config is a valid single-binary dev setup", () => {
     const result = parse({});
-    expect(result.ok && result.config).toMatchObject({ namespace: "logging", loki: {} });
+    expect(result.ok && result.config).toMatchObject({ loki: {}, sample: { enabled: false } });
   });
 
   test("a stack must name its cluster: a context or a kubeconfig, never the current context by default", () => {

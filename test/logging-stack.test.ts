@@ -22,6 +22,16 @@ async function record(args: DynamoLoggingArgs) {
 }
 
 describe("DynamoLogging", () => {
+  test("with no arguments but a sample, runs in namespace logging and puts the sample in dynamo", async () => {
+    const { run } = await record({ sample: { image, backend: "mocker" } });
+    expect(run.outputs).toMatchObject({
+      namespace: "logging",
+      grafanaNamespace: "monitoring",
+      collectedNamespaces: ["dynamo"],
+      sampleNamespace: "dynamo",
+    });
+  });
+
   test("wires every part by its outputs and exposes them", async () => {
     const rendered = await record({
       namespace: "observability",

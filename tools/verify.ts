@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import { chartCatalog } from "../components/chart-catalog";
-import { existingGrafanaPodLabels } from "../components/logging-stack";
+import { dynamoLoggingDefaults, existingGrafanaPodLabels } from "../components/logging-stack";
 import { resolveLokiOptions } from "../components/loki-values";
 import { parseStackConfig, type StackConfig } from "../infra/config";
 import { chartCacheGap, findHelm } from "./chart-cache";
@@ -76,6 +76,8 @@ function stackEndpoints(
     ports: [],
   };
   const lokiNamespace = loki?.namespace ?? "default";
+  // Where Dynamo's graphs run: a namespace no Loki policy admits.
+  const sampleNamespace = config.sample.namespace ?? dynamoLoggingDefaults.sampleNamespace;
   return {
     collector: of(chartCatalog.alloy.chart).flatMap((release) => endpointsOf(release.objects)),
     grafana: installedGrafana.length > 0 ? installedGrafana : [existingGrafana],
@@ -93,8 +95,8 @@ function stackEndpoints(
     strangers: [
       { name: `an unlabelled pod in ${lokiNamespace}`, namespace: lokiNamespace, labels: {}, ports: [] },
       {
-        name: `a pod in ${config.sample.namespace}`,
-        namespace: config.sample.namespace,
+        name: `a pod in ${sampleNamespace}`,
+        namespace: sampleNamespace,
         labels: { app: "dynamo-worker" },
         ports: [],
       },
