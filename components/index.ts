@@ -1,22 +1,52 @@
-export * from "./alloy";
-export * from "./alloy-options";
-export * from "./alloy-pipeline";
-export * from "./alloy-values";
-export * from "./chart-catalog";
-export * from "./dashboard";
-export * from "./dynamo-graph";
-export * from "./dynamo-graph-options";
-export * from "./dynamo-graph-spec";
-export * from "./dynamo-logging-settings";
-export * from "./field-rules";
-export * from "./grafana";
-export * from "./grafana-options";
-export * from "./grafana-values";
-export * from "./kubernetes";
-export * from "./logging-stack";
-export * from "./loki";
-export * from "./loki-options";
-export * from "./loki-sizing";
-export * from "./loki-values";
-export * from "./network-policies";
-export * from "./options";
+/**
+ * The package's public API: the components, their arguments and the option types inside them,
+ * the enums of those options, and the few helpers a platform team needs beside the components.
+ * Everything else is internal (`internal.ts`) and may change in any release. `test/package.test.ts`
+ * holds this list to the one docs/components.md documents.
+ */
+
+// The components and their arguments.
+export { AlloyCollector, type AlloyCollectorArgs } from "./alloy";
+export { DynamoGraphSample, type DynamoGraphSampleArgs } from "./dynamo-graph";
+export { GrafanaProvisioning, type GrafanaProvisioningArgs } from "./grafana";
+export {
+  DynamoLogging,
+  type DynamoLoggingArgs,
+  type DynamoLoggingGrafana,
+  type DynamoLoggingSafety,
+  type DynamoLoggingSample,
+} from "./logging-stack";
+export { LokiStack, type LokiStackArgs } from "./loki";
+
+// The options inside the arguments, and their enums.
+export { AlloyGatherMethod, type AlloyCollectorOptions } from "./alloy-options";
+export {
+  DynamoSampleBackend,
+  type DynamoGraphSampleOptions,
+  type DynamoSampleServiceLogging,
+} from "./dynamo-graph-options";
+export {
+  DynamoLogLevel,
+  type DynamoLoggingConfigFile,
+  type DynamoLoggingSettings,
+} from "./dynamo-logging-settings";
+export { GrafanaTarget, type GrafanaProvisioningOptions } from "./grafana-options";
+export type { ComputeResources, ResourceRequirements } from "./kubernetes";
+export {
+  LokiMode,
+  LokiObjectStore,
+  LokiSize,
+  S3Credentials,
+  type LokiCaches,
+  type LokiPersistence,
+  type LokiReplicas,
+  type LokiResources,
+  type LokiS3Buckets,
+  type LokiS3Options,
+  type LokiStackOptions,
+} from "./loki-options";
+
+// Helpers: the chart pins (to align other tooling), and Dynamo's logging settings as the
+// environment variables of a graph of your own.
+export { chartCatalog, type ChartPin } from "./chart-catalog";
+export { dynamoLoggingEnv, type EnvVar } from "./dynamo-logging-settings";

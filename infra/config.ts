@@ -29,7 +29,7 @@ import {
   validateLokiOptions,
   usesS3Keys,
   shown,
-} from "../components";
+} from "../components/internal";
 
 export const projectName = "dynamo-logging";
 

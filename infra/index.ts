@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DynamoLogging, frontendPort } from "../components";
+import { DynamoLogging, frontendPort } from "../components/internal";
 import { loadStackConfig } from "./load-config";
 
 /**

@@ -17,7 +17,7 @@ import {
   statelessComponents,
   unboundedLabelReason,
   unbudgetedComponents,
-} from "../components";
+} from "../components/internal";
 import {
   capabilityProblems,
   objectName,

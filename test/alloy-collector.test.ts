@@ -1,4 +1,4 @@
-import { AlloyCollector, LokiStack } from "../components";
+import { AlloyCollector, LokiStack } from "../components/internal";
 import { recordResources, releaseType } from "./helpers/program";
 
 describe("AlloyCollector", () => {

@@ -1,4 +1,4 @@
-import { type AlloyStage, dynamoLogStages, renderAlloyStages } from "../components";
+import { type AlloyStage, dynamoLogStages, renderAlloyStages } from "../components/internal";
 import { logqlErrors } from "./helpers/logql";
 
 /** Every selector in the stages, depth first. */

@@ -4,7 +4,7 @@ import {
   buildAlloyValues,
   chartCatalog,
   resolveAlloyOptions,
-} from "../components";
+} from "../components/internal";
 import { schemaErrors, unknownKeys } from "./helpers/chart";
 import { k8sMonitoringFreeFormPaths, loadK8sMonitoringChart } from "./helpers/k8s-monitoring";
 import { describeWithReference } from "./helpers/reference";

@@ -1,4 +1,9 @@
-import { buildLogsDashboard, dashboardQueries, dashboardUid, lokiDatasourceUid } from "../components";
+import {
+  buildLogsDashboard,
+  dashboardQueries,
+  dashboardUid,
+  lokiDatasourceUid,
+} from "../components/internal";
 import { interpolate, logqlErrors } from "./helpers/logql";
 import type { Json } from "./helpers/json";
 

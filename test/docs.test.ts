@@ -37,6 +37,23 @@ describe("the configuration reference and stack-file schema", () => {
     }
   });
 
+  test("every config key the README and the other docs name is one the stack config has", () => {
+    const known = new Set(configFields().map((field) => field.path));
+    const prose = [
+      "README.md",
+      ...fs.readdirSync(path.join(projectRoot, "docs")).map((f) => `docs/${f}`),
+    ].filter((file) => file.endsWith(".md") && file !== "docs/configuration.md");
+    const named = prose.flatMap((file) =>
+      [
+        ...committed(file).matchAll(
+          /`((?:cluster|loki|alloy|grafana|sample|safety)\.[A-Za-z0-9.]+)(?:\.<\w+>)?[`:]/g,
+        ),
+      ].map((match) => `${file}: ${match[1]}`),
+    );
+    expect(named.length).toBeGreaterThan(10);
+    expect(named.filter((entry) => !known.has(entry.split(": ")[1]))).toEqual([]);
+  });
+
   describe("as an editor checks a stack file", () => {
     const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
     const validate = ajv.compile(JSON.parse(generated["docs/stack-config.schema.json"]));

@@ -6,7 +6,7 @@ import {
   mergeEnvs,
   resolveSampleOptions,
   sampleOptionProblems,
-} from "../components";
+} from "../components/internal";
 import { schemaErrors } from "./helpers/chart";
 import { crdJsonSchema } from "./helpers/crd";
 import { recordResources } from "./helpers/program";

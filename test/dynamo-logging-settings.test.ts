@@ -7,7 +7,7 @@ import {
   mergeEnvs,
   parseDynLog,
   resolveDynamoLogging,
-} from "../components";
+} from "../components/internal";
 
 describe("DYN_LOG", () => {
   test.each([

@@ -6,7 +6,7 @@ import {
   LokiStack,
   lokiDatasourceFile,
   resolveGrafanaOptions,
-} from "../components";
+} from "../components/internal";
 import { secretPlaceholder } from "../tools/program-runner";
 import { loadChart, unknownKeys } from "./helpers/chart";
 import { recordResources, releaseType } from "./helpers/program";

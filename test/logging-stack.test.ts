@@ -1,4 +1,4 @@
-import { DynamoLogging, type DynamoLoggingArgs } from "../components";
+import { DynamoLogging, type DynamoLoggingArgs } from "../components/internal";
 import { recordResources, releaseType } from "./helpers/program";
 
 const image = "nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1";

@@ -1,5 +1,5 @@
 import { validLokiOptions } from "./helpers/loki";
-import { buildLokiValues, type LokiSize, parseCpu, parseMemory } from "../components";
+import { buildLokiValues, type LokiSize, parseCpu, parseMemory } from "../components/internal";
 import type { Json } from "./helpers/json";
 
 /** Grafana's Loki sizing guidance (NOTES.md): requests per pod, CPU / memory GiB x replicas. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LokiStack, type LokiStackArgs } from "../components";
+import { LokiStack, type LokiStackArgs } from "../components/internal";
 import { secretPlaceholder } from "../tools/program-runner";
 import { recordResources, releaseType } from "./helpers/program";
 

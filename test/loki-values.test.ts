@@ -6,7 +6,7 @@ import {
   lokiEndpoints,
   lokiFullname,
   type LokiStackSettings,
-} from "../components";
+} from "../components/internal";
 import { loadChart, schemaErrors, unknownKeys } from "./helpers/chart";
 import { lokiChartViolations } from "./helpers/loki-rules";
 import { describeWithReference } from "./helpers/reference";

@@ -105,3 +105,32 @@ describe("the package", () => {
     await expect(run(tsc, ["-p", scratch])).resolves.toBeDefined();
   });
 });
+
+describe("the public API", () => {
+  /** Every name the package root exports, types included, as TypeScript sees them: computed once. */
+  let names: string[] | undefined;
+  const exportedNames = () => (names ??= readExportedNames());
+  function readExportedNames(): string[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts = require("typescript") as typeof import("typescript");
+    const entry = path.join(projectRoot, "components", "index.ts");
+    const program = ts.createProgram([entry], { strict: true, skipLibCheck: true, noEmit: true });
+    const checker = program.getTypeChecker();
+    const module = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+    return [...new Set(checker.getExportsOfModule(module).map((symbol) => symbol.getName()))].sort();
+  }
+
+  test("is what docs/components.md documents, name for name", () => {
+    const docs = fs.readFileSync(path.join(projectRoot, "docs", "components.md"), "utf8");
+    const section = docs.split("## Public API")[1].split("\n## ")[0];
+    const listed = section.split("\n\nArguments users")[0];
+    const documented = [...new Set([...listed.matchAll(/`(\w+)`/g)].map((match) => match[1]))].sort();
+    expect(exportedNames()).toEqual(documented);
+  });
+
+  test("keeps the internals internal: no builder, resolver or check of the components", () => {
+    expect(
+      exportedNames().filter((name) => /^(build|resolve|validate)|Problems?$|Values$/.test(name)),
+    ).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse as parseYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { chartCatalog } from "../components";
+import { chartCatalog } from "../components/internal";
 import { ProgramRunError } from "../tools/program-runner";
 import { listStacks, projectRoot } from "../tools/stack-config";
 import { loadChart, schemaErrors, unknownKeys } from "./helpers/chart";

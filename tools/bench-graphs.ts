@@ -2,7 +2,7 @@
  * One bench process: the dev program with N sample graphs in all (its own plus N - 1), on the mock
  * runtime, as the render runs it; writes nothing. `node dist/tools/bench-graphs.js N`.
  */
-import { DynamoGraphSample } from "../components";
+import { DynamoGraphSample } from "../components/internal";
 import { runWithMocks, loadProgram } from "./program-runner";
 import { readStackConfigFile } from "./stack-config";
 

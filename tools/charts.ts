@@ -2,6 +2,8 @@
  * `npm run charts -- pull [--from DIR]`: fills the chart cache (`.charts/`) with every chart of the
  * chart catalog at its pinned version, from its repository with `helm pull` (checked against the
  * catalog's sha256), or from a local folder of charts (name and version checked).
+ * `npm run charts -- pin`: records in the catalog the sha256 each repository lists for each pinned
+ * version, after a bump.
  */
 import * as path from "node:path";
 import type { ChartPin } from "../components/chart-catalog";
@@ -13,10 +15,11 @@ import {
   pullFromDirectory,
   pullFromRepository,
 } from "./chart-cache";
+import { pinDigests } from "./chart-pins";
 import { type Cli, runCli } from "./cli-support";
 import { UsageError } from "./stack-config";
 
-const usage = "usage: npm run charts -- pull [--from DIR]";
+const usage = "usage: npm run charts -- pull [--from DIR] | pin";
 
 function parseArgs(argv: string[]): { from?: string } {
   const [command, ...rest] = argv;
@@ -30,6 +33,17 @@ const repositoryPull = (helm: Helm) => (pin: ChartPin) => pullFromRepository(pin
 
 /** `npm run charts -- pull [--from DIR]`. */
 export const cli: Cli = async (argv) => {
+  if (argv.length === 1 && argv[0] === "pin") {
+    const changed = await pinDigests(async (url) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      return response.text();
+    });
+    console.log(
+      changed.length > 0 ? `Digests recorded for ${changed.join(", ")}` : "Every digest is current",
+    );
+    return 0;
+  }
   const { from } = parseArgs(argv);
   const pull =
     from === undefined ? repositoryPull(findHelm()) : (pin: ChartPin) => pullFromDirectory(pin, from);

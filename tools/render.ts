@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { helmReleaseType } from "../components";
+import { helmReleaseType } from "../components/internal";
 import { chartCacheGap, findHelm, type Helm } from "./chart-cache";
 import { programObjects, type RenderedRelease, renderChartObjects } from "./chart-objects";
 import { formatTotals, minimumNodes, requestTotals } from "./object-checks";

@@ -3,7 +3,7 @@
  * the feature subcharts, the Loki destination and the collector (k8s-monitoring's collector values
  * over the Alloy chart's) layered in where our values put them.
  */
-import { chartCatalog, collectorName, lokiDestinationName } from "../../components";
+import { chartCatalog, collectorName, lokiDestinationName } from "../../components/internal";
 import { loadChart, mergeDefaults, type PinnedChart } from "./chart";
 import { readReferenceJson, readReferenceYaml } from "./reference";
 import type { Json } from "./json";

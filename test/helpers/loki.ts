@@ -1,4 +1,8 @@
-import { type LokiStackSettings, validateLokiOptions, type ValidLokiOptions } from "../../components";
+import {
+  type LokiStackSettings,
+  validateLokiOptions,
+  type ValidLokiOptions,
+} from "../../components/internal";
 
 /** Options a test means to be valid, checked as the component checks them; a problem fails the test. */
 export function validLokiOptions(settings: LokiStackSettings): ValidLokiOptions {

@@ -4,11 +4,11 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { stackFile } from "../../infra/config";
 import { type ProgramRun, type RecordedResource, runProgram, runWithMocks } from "../../tools/program-runner";
-import { helmReleaseType } from "../../components";
+import { helmReleaseType } from "../../components/internal";
 import { type RenderedFiles, renderFiles } from "../../tools/render";
 import { projectRoot, stackConfigFromObject } from "../../tools/stack-config";
 
-export { helmReleaseType as releaseType } from "../../components";
+export { helmReleaseType as releaseType } from "../../components/internal";
 
 type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
