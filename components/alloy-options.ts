@@ -47,6 +47,14 @@ export interface AlloyCollectorOptions {
   redactSecrets?: boolean;
   /** Production availability: at least 2 replicas and a PodDisruptionBudget. Default false. */
   highAvailability?: boolean;
+  /**
+   * Kubernetes events of the collected namespaces (OOMKilled, FailedScheduling, BackOff,
+   * evictions) as log lines beside the pods' own, with labels `job="integrations/kubernetes/eventhandler"`,
+   * `namespace` and `reason`, and the object's name as structured metadata `name`. Needs gatherMethod
+   * kubernetesApi: a DaemonSet would ship every event once per node. Default true with
+   * kubernetesApi, false with nodeFiles.
+   */
+  clusterEvents?: boolean;
 }
 
 /** The collector's options once every Input is known: what stack config holds and the builders take. */

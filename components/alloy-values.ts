@@ -50,6 +50,7 @@ export interface ResolvedAlloyOptions {
   resources: ResourceRequirements;
   redactSecrets: boolean;
   highAvailability: boolean;
+  clusterEvents: boolean;
 }
 
 const defaultResources: ResourceRequirements = {
@@ -69,6 +70,7 @@ export function resolveAlloyOptions(options: AlloyCollectorSettings): ResolvedAl
     resources: options.resources ?? defaultResources,
     redactSecrets: options.redactSecrets ?? false,
     highAvailability: options.highAvailability ?? false,
+    clusterEvents: options.clusterEvents ?? (options.gatherMethod ?? "kubernetesApi") === "kubernetesApi",
   };
 }
 
@@ -139,6 +141,12 @@ export function validateAlloyOptions(
 export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
+  if (options.clusterEvents && options.gatherMethod !== "kubernetesApi") {
+    problem(
+      "clusterEvents",
+      `needs gatherMethod kubernetesApi: with ${options.gatherMethod} the collector is a DaemonSet, and every node's pod would ship every event`,
+    );
+  }
 
   if (options.namespaces.length === 0) {
     problem(
@@ -301,6 +309,16 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
       extraLogProcessingStages: renderAlloyStages(dynamoLogStages()),
       ...(options.redactSecrets ? { secretFilter: { enabled: true } } : {}),
     },
+    // Events of the collected namespaces only, shared out among clustered replicas like the pods.
+    clusterEvents: options.clusterEvents
+      ? {
+          enabled: true,
+          collector: collectorName,
+          destinations: [lokiDestinationName],
+          namespaces: options.namespaces,
+          clustering: true,
+        }
+      : { enabled: false },
     // On by default, and it sends metrics: this release is for logs only.
     selfReporting: { enabled: false },
     "alloy-operator": {

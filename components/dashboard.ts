@@ -27,19 +27,27 @@ const streams = (level: string) =>
   `{namespace=~"$namespace", ${graphLabel}=~"$dynamographdeployment", ${componentLabel}=~"$component", level=~"${level}"}`;
 
 /**
- * After the streams: the search box as a line filter (`|= ""` when empty, which Loki skips), then
- * the trace id box against structured metadata. Empty, `trace_id=~".*"` matches every line, with
- * or without a trace id, so an empty box filters nothing. Backticks: raw strings, so regex escapes
- * survive.
+ * After the streams: the search box as a line filter, then the trace id box, first as a line
+ * filter (a cheap substring scan that drops almost every line before any parsing) and then
+ * against structured metadata (exact, and a prefix works). An empty box adds no stage: Loki drops
+ * a line filter on "" and a matcher `=~".*"` as filters that pass everything. Backticks: raw
+ * strings, so regex escapes survive.
  */
 const searchFilter = "|= `$search`";
-const traceFilter = "| trace_id=~`${trace_id:regex}.*`";
+const traceFilter = "|= `$trace_id` | trace_id=~`${trace_id:regex}.*`";
+
+/** Kubernetes events, as k8s-monitoring's cluster-events feature ships them. */
+export const eventsJob = "integrations/kubernetes/eventhandler";
 
 /** Every LogQL expression of the dashboard, by panel title. */
 export const dashboardQueries = {
   "Log volume by level": `sum by (level) (count_over_time(${streams("$level")} ${searchFilter} ${traceFilter} [$__auto]))`,
   "Errors and warnings per component": `sum by (${componentLabel}, level) (rate(${streams("error|warn")} ${searchFilter} ${traceFilter} [$__auto]))`,
-  "Most frequent errors": `topk(10, sum by (message) (count_over_time(${streams("error")} ${searchFilter} ${traceFilter} | json message="message" | __error__="" [$__range])))`,
+  // Grouped by `target` (the Rust module or Python logger that logged the error): a few hundred
+  // values at most, where the free-text message has one per distinct error line.
+  "Most frequent errors": `topk(10, sum by (target) (count_over_time(${streams("error")} ${searchFilter} ${traceFilter} | json target="target" | __error__="" [$__range])))`,
+  // The events of the graph's objects: the operator names them `<graph>-<service>…`.
+  "Kubernetes events": `{job="${eventsJob}", namespace=~"$namespace"} | name=~\`\${dynamographdeployment:regex}-.*\` |= \`$search\``,
   [dashboardTitle]: `${streams("$level")} ${searchFilter} ${traceFilter}`,
 } as const;
 
@@ -57,99 +65,147 @@ const allOf = (name: string, label: string, labelQuery: string, allValue = ".+")
     .includeAll(true)
     .allValue(allValue);
 
+/** What the dashboard shows besides the logs. */
+export interface DashboardFeatures {
+  /**
+   * The alerts Loki's ruler has firing for the selected graph (its Dynamo rules label every alert
+   * with `graph`), read through the datasource named here.
+   */
+  alertsDatasourceName?: string;
+}
+
 /** The dashboard JSON, defaulting its datasource variable to the provisioned Loki datasource. */
-export function buildLogsDashboard(datasourceUid: string): dashboard.Dashboard {
+export function buildLogsDashboard(
+  datasourceUid: string,
+  features: DashboardFeatures = {},
+): dashboard.Dashboard {
   const levels = [...Object.keys(logLevels), unknownLevel].join(",");
-  return (
-    new dashboard.DashboardBuilder(dashboardTitle)
-      .uid(dashboardUid)
-      .description("Logs of DynamoGraphDeployments: by namespace, graph, component, level, trace id and text")
-      .tags(["dynamograph", "logs"])
-      .time({ from: "now-6h", to: "now" })
-      .refresh("30s")
-      .timezone("browser")
-      .editable()
-      .withVariable(
-        new dashboard.DatasourceVariableBuilder("datasource")
-          .label("Datasource")
-          .type("loki")
-          .current({ text: datasourceUid, value: datasourceUid }),
-      )
-      .withVariable(allOf("namespace", "Namespace", "label_values(namespace)"))
-      .withVariable(
-        allOf(
-          "dynamographdeployment",
-          "DynamoGraph Deployment",
-          `label_values({namespace=~"$namespace"}, ${graphLabel})`,
-        ),
-      )
-      .withVariable(
-        allOf(
-          "component",
-          "Component",
-          `label_values({namespace=~"$namespace", ${graphLabel}=~"$dynamographdeployment"}, ${componentLabel})`,
-        ),
-      )
-      // ".*" for All: lines that are not Dynamo JSONL carry no level label and must still show.
-      .withVariable(
-        new dashboard.CustomVariableBuilder("level")
-          .label("Level")
-          .values(levels)
-          .multi(true)
-          .includeAll(true)
-          .allValue(".*")
-          .current({ text: "All", value: "$__all" }),
-      )
-      .withVariable(
-        new dashboard.TextBoxVariableBuilder("trace_id").label("Trace ID").current({ text: "", value: "" }),
-      )
-      .withVariable(
-        new dashboard.TextBoxVariableBuilder("search").label("Search").current({ text: "", value: "" }),
-      )
-      .withPanel(
-        new timeseries.PanelBuilder()
-          .title("Log volume by level")
-          .datasource(datasourceRef)
-          .withTarget(query(dashboardQueries["Log volume by level"]).legendFormat("{{level}}"))
-          .drawStyle(common.GraphDrawStyle.Bars)
-          .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
-          .fillOpacity(80)
-          .gridPos({ x: 0, y: 0, w: 12, h: 8 }),
-      )
-      .withPanel(
-        new timeseries.PanelBuilder()
-          .title("Errors and warnings per component")
-          .description("Lines per second at level error or warn, by Dynamo component type")
-          .datasource(datasourceRef)
-          .withTarget(
-            query(dashboardQueries["Errors and warnings per component"]).legendFormat(
-              `{{${componentLabel}}} {{level}}`,
-            ),
-          )
-          .unit("short")
-          .gridPos({ x: 12, y: 0, w: 12, h: 8 }),
-      )
-      .withPanel(
-        new table.PanelBuilder()
-          .title("Most frequent errors")
-          .description("The ten error messages seen most often in the time range")
-          .datasource(datasourceRef)
-          .withTarget(query(dashboardQueries["Most frequent errors"]).queryType("instant"))
-          .sortBy([new common.TableSortByFieldStateBuilder().displayName("Value").desc(true)])
-          .gridPos({ x: 0, y: 8, w: 24, h: 8 }),
-      )
-      .withPanel(
-        new logs.PanelBuilder()
-          .title(dashboardTitle)
-          .datasource(datasourceRef)
-          .withTarget(query(dashboardQueries[dashboardTitle]).queryType("range"))
-          .showTime(true)
-          .enableLogDetails(true)
-          .sortOrder(common.LogsSortOrder.Descending)
-          .dedupStrategy(common.LogsDedupStrategy.None)
-          .wrapLogMessage(true)
-          .gridPos({ x: 0, y: 16, w: 24, h: 20 }),
-      )
-      .build()
-  );
+  const builder = new dashboard.DashboardBuilder(dashboardTitle)
+    .uid(dashboardUid)
+    .description("Logs of DynamoGraphDeployments: by namespace, graph, component, level, trace id and text")
+    .tags(["dynamograph", "logs"])
+    // A logs dashboard scans lines: an hour and a refresh a minute keep its cost bounded.
+    .time({ from: "now-1h", to: "now" })
+    .refresh("1m")
+    .timezone("browser")
+    .editable()
+    .withVariable(
+      new dashboard.DatasourceVariableBuilder("datasource")
+        .label("Datasource")
+        .type("loki")
+        .current({ text: datasourceUid, value: datasourceUid }),
+    )
+    .withVariable(allOf("namespace", "Namespace", "label_values(namespace)"))
+    .withVariable(
+      allOf(
+        "dynamographdeployment",
+        "DynamoGraph Deployment",
+        `label_values({namespace=~"$namespace"}, ${graphLabel})`,
+      ),
+    )
+    .withVariable(
+      allOf(
+        "component",
+        "Component",
+        `label_values({namespace=~"$namespace", ${graphLabel}=~"$dynamographdeployment"}, ${componentLabel})`,
+      ),
+    )
+    // ".*" for All: lines that are not Dynamo JSONL carry no level label and must still show.
+    .withVariable(
+      new dashboard.CustomVariableBuilder("level")
+        .label("Level")
+        .values(levels)
+        .multi(true)
+        .includeAll(true)
+        .allValue(".*")
+        .current({ text: "All", value: "$__all" }),
+    )
+    .withVariable(
+      new dashboard.TextBoxVariableBuilder("trace_id").label("Trace ID").current({ text: "", value: "" }),
+    )
+    .withVariable(
+      new dashboard.TextBoxVariableBuilder("search").label("Search").current({ text: "", value: "" }),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title("Log volume by level")
+        .datasource(datasourceRef)
+        .withTarget(query(dashboardQueries["Log volume by level"]).legendFormat("{{level}}"))
+        .drawStyle(common.GraphDrawStyle.Bars)
+        .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
+        .fillOpacity(80)
+        .gridPos({ x: 0, y: 0, w: 12, h: 8 }),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title("Errors and warnings per component")
+        .description("Lines per second at level error or warn, by Dynamo component type")
+        .datasource(datasourceRef)
+        .withTarget(
+          query(dashboardQueries["Errors and warnings per component"]).legendFormat(
+            `{{${componentLabel}}} {{level}}`,
+          ),
+        )
+        .unit("short")
+        .gridPos({ x: 12, y: 0, w: 12, h: 8 }),
+    )
+    .withPanel(
+      new table.PanelBuilder()
+        .title("Most frequent errors")
+        .description(
+          "Where errors come from: the ten targets (Rust modules, Python loggers) that logged the most",
+        )
+        .datasource(datasourceRef)
+        .withTarget(query(dashboardQueries["Most frequent errors"]).queryType("instant"))
+        .sortBy([new common.TableSortByFieldStateBuilder().displayName("Value").desc(true)])
+        .gridPos({ x: 0, y: 8, w: 24, h: 8 }),
+    )
+    .withPanel(
+      new logs.PanelBuilder()
+        .title(dashboardTitle)
+        .datasource(datasourceRef)
+        .withTarget(query(dashboardQueries[dashboardTitle]).queryType("range"))
+        .showTime(true)
+        .enableLogDetails(true)
+        .sortOrder(common.LogsSortOrder.Descending)
+        .dedupStrategy(common.LogsDedupStrategy.None)
+        .wrapLogMessage(true)
+        .gridPos({ x: 0, y: 16, w: 24, h: 20 }),
+    )
+    .withRow(new dashboard.RowBuilder("Kubernetes events").gridPos({ x: 0, y: 36, w: 24, h: 1 }))
+    .withPanel(
+      new logs.PanelBuilder()
+        .title("Kubernetes events")
+        .description(
+          "Events of the selected graphs' objects: OOMKilled, FailedScheduling (no GPU), BackOff, evictions",
+        )
+        .datasource(datasourceRef)
+        .withTarget(query(dashboardQueries["Kubernetes events"]).queryType("range"))
+        .showTime(true)
+        .enableLogDetails(true)
+        .sortOrder(common.LogsSortOrder.Descending)
+        .wrapLogMessage(true)
+        .gridPos({ x: 0, y: 37, w: 24, h: 10 }),
+    );
+  if (features.alertsDatasourceName !== undefined) {
+    builder.withPanel(
+      new dashboard.PanelBuilder()
+        .type("alertlist")
+        .title("Alerts firing for this graph")
+        .description("Loki ruler alerts about the selected graphs (the label graph), firing or pending")
+        .options({
+          viewMode: "list",
+          groupMode: "default",
+          maxItems: 20,
+          sortOrder: 1,
+          dashboardAlerts: false,
+          alertName: "",
+          alertInstanceLabelFilter: '{graph=~"$dynamographdeployment"}',
+          datasource: features.alertsDatasourceName,
+          stateFilter: { firing: true, pending: true, error: true, noData: false, normal: false },
+        })
+        .gridPos({ x: 0, y: 47, w: 24, h: 8 }),
+    );
+  }
+  return builder.build();
 }

@@ -9,6 +9,7 @@ import {
   grafanaOptionProblems,
   grafanaServiceName,
   lokiDatasourceFile,
+  lokiDatasourceName,
   lokiDatasourceUid,
   resolveGrafanaOptions,
 } from "./grafana-values";
@@ -25,6 +26,11 @@ export interface GrafanaProvisioningArgs extends GrafanaProvisioningOptions {
   queryUrl: pulumi.Input<string>;
   /** Tenant when Loki runs with multi-tenancy: pass `LokiStack.tenantId` (unset without it). */
   tenantId?: pulumi.Input<string>;
+  /**
+   * The dashboard's "Alerts firing for this graph" panel, for a Loki whose ruler evaluates
+   * Dynamo's alerting rules (`DynamoLogging` turns it on with its alerts). Default false.
+   */
+  showAlerts?: boolean;
 }
 
 /**
@@ -83,7 +89,16 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
           namespace: args.namespace,
           labels: { [options.dashboardLabel]: options.dashboardLabelValue },
         },
-        data: { [`${dashboardUid}.json`]: JSON.stringify(buildLogsDashboard(lokiDatasourceUid), null, 2) },
+        data: {
+          [`${dashboardUid}.json`]: JSON.stringify(
+            buildLogsDashboard(
+              lokiDatasourceUid,
+              args.showAlerts ? { alertsDatasourceName: lokiDatasourceName } : {},
+            ),
+            null,
+            2,
+          ),
+        },
       },
       { parent: this },
     );

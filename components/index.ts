@@ -19,6 +19,16 @@ export {
 export { LokiStack, type LokiStackArgs } from "./loki";
 
 // The options inside the arguments, and their enums.
+export type {
+  DynamoAlertRules,
+  DynamoAlertsOptions,
+  DynamoControlPlaneRule,
+  DynamoCrashLoopRule,
+  DynamoErrorRateRule,
+  DynamoFatalRule,
+  DynamoSilenceRule,
+  DynamoWatchedGraph,
+} from "./dynamo-alerts-options";
 export { AlloyGatherMethod, type AlloyCollectorOptions } from "./alloy-options";
 export {
   DynamoSampleBackend,
@@ -41,6 +51,7 @@ export {
   type LokiPersistence,
   type LokiReplicas,
   type LokiResources,
+  type LokiRulerOptions,
   type LokiS3Buckets,
   type LokiS3Options,
   type LokiStackOptions,

@@ -21,3 +21,5 @@ export * from "./loki-sizing";
 export * from "./loki-values";
 export * from "./network-policies";
 export * from "./options";
+export * from "./dynamo-alerts";
+export * from "./dynamo-alerts-options";

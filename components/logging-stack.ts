@@ -9,6 +9,8 @@ import { GrafanaProvisioning } from "./grafana";
 import { resolveGrafanaOptions } from "./grafana-values";
 import type { GrafanaProvisioningOptions } from "./grafana-options";
 import { LokiStack } from "./loki";
+import type { DynamoAlertsOptions } from "./dynamo-alerts-options";
+import { alertsOptionProblems, buildRuleGroups, resolveAlertsOptions, ruleFile } from "./dynamo-alerts";
 import { isKnown } from "./inputs";
 import type { LokiStackOptions } from "./loki-options";
 import { buildNetworkPolicies } from "./network-policies";
@@ -72,9 +74,16 @@ export interface DynamoLoggingArgs {
   grafana?: DynamoLoggingGrafana;
   /** A sample DynamoGraphDeployment logging JSONL; none unless given. */
   sample?: DynamoLoggingSample;
+  /** Dynamo-aware alerting and recording rules, evaluated by Loki's ruler. */
+  alerts?: DynamoAlertsOptions;
+  /** The ruler's remote_write password, with `loki.ruler.remoteWriteUsername`. Kept secret end to end. */
+  lokiRulerRemoteWritePassword?: pulumi.Input<string>;
   /** Data protection and network isolation. */
   safety?: DynamoLoggingSafety;
 }
+
+/** The file name of Dynamo's rules in the ruler's tenant directory. */
+export const dynamoRuleFileName = "dynamo-rules.yaml";
 
 /** The composite's defaults, for whoever must name them (the offline checks): declared here only. */
 export const dynamoLoggingDefaults = { namespace: "logging", sampleNamespace: "dynamo" } as const;
@@ -105,14 +114,39 @@ export function safetyProblems(safety: DynamoLoggingSafety): OptionProblem[] {
   return problems;
 }
 
-export function crossComponentProblems(args: {
-  alloy?: AlloyCollectorSettings;
-  sample?: Pick<DynamoLoggingSample, "namespace">;
-}): OptionProblem[] {
-  if (!args.sample) return [];
-  const namespace = args.sample.namespace ?? dynamoLoggingDefaults.sampleNamespace;
-  const problem = sampleNotCollected(namespace, resolveAlloyOptions(args.alloy ?? {}).namespaces);
-  return problem ? [{ path: "sample.namespace", message: problem }] : [];
+export function crossComponentProblems(
+  args: {
+    alloy?: AlloyCollectorSettings;
+    sample?: Pick<DynamoLoggingSample, "namespace">;
+    alerts?: DynamoAlertsOptions;
+    loki?: { ruler?: { alertmanagerUrl?: unknown; remoteWriteUrl?: unknown } };
+  },
+  namespacesKnown = true,
+): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  // Collected namespaces from another resource are checked against at deploy time instead.
+  const collected = namespacesKnown ? resolveAlloyOptions(args.alloy ?? {}).namespaces : undefined;
+  if (args.sample && collected) {
+    const namespace = args.sample.namespace ?? dynamoLoggingDefaults.sampleNamespace;
+    const problem = sampleNotCollected(namespace, collected);
+    if (problem) problems.push({ path: "sample.namespace", message: problem });
+  }
+  const alerts = resolveAlertsOptions(args.alerts ?? {});
+  problems.push(...alertsOptionProblems(alerts, collected).map((p) => ({ ...p, path: `alerts.${p.path}` })));
+  if (alerts.alerting && args.loki?.ruler?.alertmanagerUrl === undefined) {
+    problems.push({
+      path: "loki.ruler.alertmanagerUrl",
+      message: "is required by alerts.alerting: the Alertmanager Loki's ruler sends the alerts to",
+    });
+  }
+  if (alerts.recording && args.loki?.ruler?.remoteWriteUrl === undefined) {
+    problems.push({
+      path: "loki.ruler.remoteWriteUrl",
+      message:
+        "is required by alerts.recording: the Prometheus-compatible endpoint the recorded series are written to",
+    });
+  }
+  return problems;
 }
 
 /** Why the sample's namespace is not among the collected ones, if it is not. */
@@ -155,9 +189,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
       namespaces: namespacesKnown ? args.alloy?.namespaces : alloyInputStandIns.namespaces,
     };
     const problems = [
-      ...(namespacesKnown
-        ? crossComponentProblems({ ...args, alloy: alloyKnown as AlloyCollectorSettings })
-        : []),
+      ...crossComponentProblems({ ...args, alloy: alloyKnown as AlloyCollectorSettings }, namespacesKnown),
       ...safetyProblems(args.safety ?? {}).map((p) => ({ ...p, path: `safety.${p.path}` })),
     ];
     if (problems.length > 0) throw invalidArgumentsError("DynamoLogging", name, problems);
@@ -181,6 +213,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
         namespace,
         s3AccessKeyId: args.lokiS3AccessKeyId,
         s3SecretAccessKey: args.lokiS3SecretAccessKey,
+        rulerRemoteWritePassword: args.lokiRulerRemoteWritePassword,
       },
       dataHolder,
     );
@@ -204,6 +237,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
         // The datasource queries exactly the Loki installed here.
         queryUrl: loki.queryUrl,
         tenantId: loki.tenantId,
+        showAlerts: resolveAlertsOptions(args.alerts ?? {}).alerting,
       },
       child,
     );
@@ -263,6 +297,39 @@ export class DynamoLogging extends pulumi.ComponentResource {
         // The collector first, so the sample's first lines are not missed.
         { parent: this, dependsOn: [collector] },
       );
+    }
+
+    // Dynamo's rules, for the ruler: one rule file in the tenant's directory, built for the
+    // namespaces the collector really gathers and the sample graph, when there is one.
+    const alerts = resolveAlertsOptions(args.alerts ?? {});
+    if (alerts.alerting || alerts.recording || alerts.extraRuleGroups !== undefined) {
+      const watched = sample
+        ? pulumi
+            .all([sample.namespace, sample.graphName])
+            .apply(([ns, graph]) => [{ namespace: ns, name: graph }])
+        : pulumi.output([]);
+      const metadata = {
+        name: `${loki.releaseName}-dynamo-rules`,
+        namespace,
+        labels: loki.ruleLabels,
+        annotations: loki.ruleAnnotations,
+      };
+      const content = {
+        [dynamoRuleFileName]: pulumi
+          .all([collector.collectedNamespaces, watched])
+          .apply(([namespaces, graphs]) => ruleFile(buildRuleGroups(alerts, { namespaces, graphs }))),
+      };
+      const after = { parent: this, dependsOn: [loki] };
+      // A ConfigMap, readable in reviews; a Secret with multi-tenancy, whose tenant its annotation names.
+      if (loki.tenantId === undefined) {
+        new k8s.core.v1.ConfigMap(`${name}-dynamo-rules`, { metadata, data: content }, after);
+      } else {
+        new k8s.core.v1.Secret(
+          `${name}-dynamo-rules`,
+          { metadata, type: "Opaque", stringData: content },
+          after,
+        );
+      }
     }
 
     this.namespace = namespace;

@@ -159,6 +159,19 @@ export interface LokiPersistence {
   storageClass?: string;
 }
 
+/**
+ * Where the ruler sends what its rules produce. The rules themselves are loaded from labelled
+ * Secrets by the chart's rules sidecar (`alerts` of the stack config writes Dynamo's).
+ */
+export interface LokiRulerOptions {
+  /** Alertmanager the ruler sends alerts to, http or https, no credentials in it. Default: none (alerts are evaluated, not sent). */
+  alertmanagerUrl?: string;
+  /** Prometheus-compatible remote_write endpoint for recorded series. Default: none (recording rules are not evaluated usefully). */
+  remoteWriteUrl?: string;
+  /** Basic-auth user for remote_write; its password is a secret argument (`rulerRemoteWritePassword`). */
+  remoteWriteUsername?: string;
+}
+
 /** Everything about Loki that shapes its Helm values: plain data, the same as stack config. */
 export interface LokiStackOptions {
   /** Helm release name; the Services are named after it. Default "loki". */
@@ -230,6 +243,8 @@ export interface LokiStackOptions {
   highAvailability?: boolean;
   /** Shortest retention allowed: a `retention` below it is rejected, so logs are never cut by accident. */
   minimumRetention?: string;
+  /** Where the ruler sends alerts and recorded series. */
+  ruler?: LokiRulerOptions;
 }
 
 /** The Loki options once every Input is known: what stack config holds and the pure builders take. */

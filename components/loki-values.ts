@@ -29,6 +29,7 @@ import {
   type LokiObjectStore,
   type LokiReplicas,
   type LokiResources,
+  type LokiRulerOptions,
   type LokiS3Settings,
   type LokiSize,
   type LokiStackSettings,
@@ -152,6 +153,7 @@ export interface ResolvedLokiOptions {
   clusterDomain: string;
   highAvailability: boolean;
   minimumRetention?: string;
+  ruler: LokiRulerOptions;
 }
 
 const durationPattern = /^(\d+)(h|d|w)$/;
@@ -198,6 +200,7 @@ export function resolveLokiOptions(options: LokiStackSettings): ResolvedLokiOpti
     clusterDomain: options.clusterDomain ?? "cluster.local",
     highAvailability: options.highAvailability ?? false,
     minimumRetention: options.minimumRetention,
+    ruler: { ...options.ruler },
   };
 }
 
@@ -269,6 +272,26 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
   check("releaseName", helmReleaseNameProblem(options.releaseName));
   if (options.multiTenancy) check("tenantId", lokiTenantProblem(options.tenantId));
   check("clusterDomain", dnsSubdomainProblem(options.clusterDomain, "a cluster DNS domain"));
+  if (options.ruler.alertmanagerUrl !== undefined) {
+    check("ruler.alertmanagerUrl", httpUrlProblem(options.ruler.alertmanagerUrl));
+  }
+  if (options.ruler.remoteWriteUrl !== undefined) {
+    check("ruler.remoteWriteUrl", httpUrlProblem(options.ruler.remoteWriteUrl));
+  }
+  const user = options.ruler.remoteWriteUsername;
+  if (user !== undefined) {
+    if (options.ruler.remoteWriteUrl === undefined) {
+      problem(
+        "ruler.remoteWriteUsername",
+        "is set but unused: it authenticates to ruler.remoteWriteUrl, which is not set",
+      );
+    } else if (!/^[^\s:]{1,128}$/.test(user)) {
+      problem(
+        "ruler.remoteWriteUsername",
+        `${shown(user)} is not a basic-auth user: 1 to 128 characters, no spaces or ":"`,
+      );
+    }
+  }
   if (options.persistence.storageClass !== undefined) {
     check(
       "persistence.storageClass",
@@ -508,6 +531,23 @@ export const s3CredentialEnv = {
  */
 export const minioCredentialKeys = { user: "rootUser", password: "rootPassword" } as const;
 
+/**
+ * How rules reach the ruler: the chart's rules sidecar copies every Secret (or ConfigMap) of Loki's
+ * namespace that carries `label` into `folder`, in the subdirectory its `directoryAnnotation`
+ * names, which must be the tenant; the ruler reads that folder as its local rule storage.
+ */
+export const lokiRuleSource = {
+  label: "loki_rule",
+  labelValue: "1",
+  directoryAnnotation: "k8s-sidecar-target-directory",
+  folder: "/rules",
+  /** Loki's tenant when multi-tenancy is off. */
+  singleTenant: "fake",
+} as const;
+
+/** The environment variable Loki expands to the remote_write password. */
+export const rulerRemoteWritePasswordEnv = "LOKI_RULER_REMOTE_WRITE_PASSWORD";
+
 /** Names of objects the values refer to but the chart does not create. */
 export interface LokiValueRefs {
   /**
@@ -515,6 +555,8 @@ export interface LokiValueRefs {
    * the MinIO root credentials under `minioCredentialKeys`. Absent with workload identity.
    */
   credentialsSecretName?: string;
+  /** Secret with the ruler's remote_write password under `rulerRemoteWritePasswordEnv`. */
+  remoteWritePasswordSecretName?: string;
 }
 
 type Values = Record<string, unknown>;
@@ -526,7 +568,15 @@ type Values = Record<string, unknown>;
 export function buildLokiValues(options: ValidLokiOptions, refs: LokiValueRefs = {}): Values {
   const { mode } = options;
   const active: readonly LokiComponent[] = lokiComponentsByMode[mode];
-  const { defaults: storeDefaults, ...storeValues } = objectStoreValues(options, refs);
+  const storeValues = objectStoreValues(options, refs);
+  // Loki reads credentials from its environment, filled from Secrets: `${VAR}` placeholders in
+  // its config are all the values ever hold.
+  const environmentSecrets = [
+    options.store.kind === "minio" || options.store.auth.kind === "accessKeys"
+      ? refs.credentialsSecretName
+      : undefined,
+    refs.remoteWritePasswordSecretName,
+  ].filter((name): name is string => name !== undefined);
   const values: Values = {
     deploymentMode: chartDeploymentMode[mode],
     global: { clusterDomain: options.clusterDomain },
@@ -541,7 +591,12 @@ export function buildLokiValues(options: ValidLokiOptions, refs: LokiValueRefs =
       // Stated rather than inherited: every Loki workload's GOMEMLIMIT is 85% of its memory limit,
       // so the Go heap gives way before the kernel's OOM killer steps in.
       goSettings: { goMemLimitFactor },
-      ...(storeDefaults as Values | undefined),
+      ...(environmentSecrets.length > 0
+        ? {
+            extraArgs: ["-config.expand-env=true"],
+            extraEnvFrom: environmentSecrets.map((name) => ({ secretRef: { name } })),
+          }
+        : {}),
     },
     chunksCache: {
       enabled: options.caches.enabled,
@@ -552,7 +607,15 @@ export function buildLokiValues(options: ValidLokiOptions, refs: LokiValueRefs =
     resultsCache: { enabled: options.caches.enabled, allocatedMemory: options.caches.resultsMemoryMb },
     memcached: { containerSecurityContext },
     memcachedExporter: { resources: auxiliaryResources.memcachedExporter },
-    sidecar: { resources: auxiliaryResources.rulesSidecar },
+    sidecar: {
+      resources: auxiliaryResources.rulesSidecar,
+      rules: {
+        label: lokiRuleSource.label,
+        labelValue: lokiRuleSource.labelValue,
+        folder: lokiRuleSource.folder,
+        folderAnnotation: lokiRuleSource.directoryAnnotation,
+      },
+    },
     gateway: {
       replicas: mode === "single" ? 1 : 2,
       resources: auxiliaryResources.gateway,
@@ -593,6 +656,8 @@ export function buildLokiValues(options: ValidLokiOptions, refs: LokiValueRefs =
     (values.compactor as Values).persistence = { enabled: true, claims: [], ...retainedVolume(options) };
     (values.ingester as Values).zoneAwareReplication = zoneAwareReplication(options);
     (values.patternIngester as Values).enabled = true;
+    // The distributed ruler runs without the rules sidecar unless asked: rules then never arrive.
+    (values.ruler as Values).sidecar = true;
     // Zone-aware ingesters are rolled one zone at a time only by the rollout-operator; without it
     // the three zone StatefulSets restart together and writes can lose quorum during an upgrade.
     values.rollout_operator = options.zoneAwareIngesters
@@ -751,10 +816,46 @@ function lokiConfigValues(options: ValidLokiOptions): Values {
     compactor: { retention_enabled: true, delete_request_store: "s3" },
     // The seed sets `loki.ruler.enable_api`, a key no chart version reads; the ruler's config
     // lives under `loki.rulerConfig`.
-    rulerConfig: { enable_api: true },
+    rulerConfig: rulerConfig(options),
     querier: { max_concurrent: options.queryConcurrency },
     // With MinIO the chart wires storage to its subchart itself.
     ...(options.store.kind === "s3" ? { storage: s3StorageConfig(options.store) } : {}),
+  };
+}
+
+/**
+ * The ruler: rules from the sidecar's folder (local storage, per-tenant subdirectories), its scratch
+ * files elsewhere, and where alerts and recorded series go.
+ */
+function rulerConfig({ ruler }: ValidLokiOptions): Values {
+  return {
+    enable_api: true,
+    storage: { type: "local", local: { directory: lokiRuleSource.folder } },
+    // Loki's default scratch directory is /rules too, where it would rewrite the loaded files.
+    rule_path: "/tmp/loki-rules",
+    ...(ruler.alertmanagerUrl !== undefined
+      ? { alertmanager_url: ruler.alertmanagerUrl, enable_alertmanager_v2: true }
+      : {}),
+    ...(ruler.remoteWriteUrl !== undefined
+      ? {
+          remote_write: {
+            enabled: true,
+            clients: {
+              "dynamo-logging": {
+                url: ruler.remoteWriteUrl,
+                ...(ruler.remoteWriteUsername !== undefined
+                  ? {
+                      basic_auth: {
+                        username: ruler.remoteWriteUsername,
+                        password: `\${${rulerRemoteWritePasswordEnv}}`,
+                      },
+                    }
+                  : {}),
+              },
+            },
+          },
+        }
+      : {}),
   };
 }
 
@@ -794,12 +895,6 @@ const minioContainerSecurityContext = {
 
 /** Chart values outside `loki:` that follow from the object store and its credentials. */
 function objectStoreValues(options: ValidLokiOptions, refs: LokiValueRefs): Values {
-  // Loki reads the credentials from its environment, filled from the Secret: `${VAR}` placeholders
-  // in the config are all the values ever hold.
-  const credentialsFromSecret = {
-    extraArgs: ["-config.expand-env=true"],
-    extraEnvFrom: [{ secretRef: { name: refs.credentialsSecretName } }],
-  };
   const { store } = options;
   if (store.kind === "minio") {
     return {
@@ -827,10 +922,9 @@ function objectStoreValues(options: ValidLokiOptions, refs: LokiValueRefs): Valu
         persistence: { size: options.persistence.size, ...storageClass(options) },
         resources: auxiliaryResources.minio,
       },
-      defaults: credentialsFromSecret,
     };
   }
-  if (store.auth.kind === "accessKeys") return { minio: { enabled: false }, defaults: credentialsFromSecret };
+  if (store.auth.kind === "accessKeys") return { minio: { enabled: false } };
   // Workload identity (IRSA): no keys at all, the service account assumes the role.
   return {
     minio: { enabled: false },

@@ -8,7 +8,9 @@ import { invalidArgumentsError, omitted } from "./options";
 import {
   buildLokiValues,
   lokiEndpoints,
+  lokiRuleSource,
   minioCredentialKeys,
+  rulerRemoteWritePasswordEnv,
   s3CredentialEnv,
   usesS3Keys,
   validateLokiOptions,
@@ -22,6 +24,8 @@ export interface LokiStackArgs extends LokiStackOptions {
   s3AccessKeyId?: pulumi.Input<string>;
   /** S3 secret access key, with `s3.credentials: "secret"`. Kept secret end to end. */
   s3SecretAccessKey?: pulumi.Input<string>;
+  /** The ruler's remote_write password, with `ruler.remoteWriteUsername`. Kept secret end to end. */
+  rulerRemoteWritePassword?: pulumi.Input<string>;
 }
 
 /**
@@ -39,10 +43,20 @@ export class LokiStack extends pulumi.ComponentResource {
   public readonly releaseName: string;
   /** Where chunks live; with "minio" the bundled MinIO runs beside Loki. */
   public readonly objectStore: LokiObjectStore;
+  /** How to hand the ruler a rule file: a Secret in Loki's namespace with these labels... */
+  public readonly ruleLabels: Readonly<Record<string, string>>;
+  /** ...and these annotations: they name the tenant's directory, so they are secret with multi-tenancy. */
+  public readonly ruleAnnotations: pulumi.Output<Record<string, string>>;
   public readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: LokiStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    const optionInputs = omitted(args, "namespace", "s3AccessKeyId", "s3SecretAccessKey");
+    const optionInputs = omitted(
+      args,
+      "namespace",
+      "s3AccessKeyId",
+      "s3SecretAccessKey",
+      "rulerRemoteWritePassword",
+    );
     // Checked before anything is registered, so invalid arguments leave nothing behind: every
     // option known now, and the rest again once other resources have produced them.
     const { known, deferred } = knownNow(optionInputs, lokiInputStandIns);
@@ -89,17 +103,34 @@ export class LokiStack extends pulumi.ComponentResource {
         )
       : undefined;
 
+    let remoteWritePasswordSecretName: string | undefined;
+    let remoteWritePassword: k8s.core.v1.Secret | undefined;
+    if (options.ruler.remoteWriteUsername !== undefined && args.rulerRemoteWritePassword !== undefined) {
+      remoteWritePasswordSecretName = `${options.releaseName}-ruler-remote-write`;
+      remoteWritePassword = new k8s.core.v1.Secret(
+        `${name}-ruler-remote-write`,
+        {
+          metadata: { name: remoteWritePasswordSecretName, namespace: args.namespace },
+          type: "Opaque",
+          stringData: { [rulerRemoteWritePasswordEnv]: pulumi.secret(args.rulerRemoteWritePassword) },
+        },
+        { parent: this },
+      );
+    }
+
     this.release = new k8s.helm.v3.Release(
       name,
       {
         name: options.releaseName,
         namespace: args.namespace,
         ...chartSource(chartCatalog.loki),
-        values: settled.apply((valid) => buildLokiValues(valid, { credentialsSecretName })),
+        values: settled.apply((valid) =>
+          buildLokiValues(valid, { credentialsSecretName, remoteWritePasswordSecretName }),
+        ),
         // Loki's StatefulSets take minutes to become ready on a cold cluster.
         timeout: 900,
       },
-      { parent: this, dependsOn: credentials ? [credentials] : [] },
+      { parent: this, dependsOn: [credentials, remoteWritePassword].filter((s) => s !== undefined) },
     );
 
     const endpoints = pulumi
@@ -110,6 +141,12 @@ export class LokiStack extends pulumi.ComponentResource {
     // Secret from here on: it is what every push and query must present.
     if (options.multiTenancy) this.tenantId = pulumi.secret(settled.apply((valid) => valid.tenantId));
 
+    const ruleTenant = this.tenantId ?? pulumi.output<string>(lokiRuleSource.singleTenant);
+    this.ruleLabels = { [lokiRuleSource.label]: lokiRuleSource.labelValue };
+    this.ruleAnnotations = ruleTenant.apply((tenant): Record<string, string> => ({
+      [lokiRuleSource.directoryAnnotation]: tenant,
+    }));
+
     this.registerOutputs({ pushUrl: this.pushUrl, queryUrl: this.queryUrl, tenantId: this.tenantId });
   }
 }
@@ -118,7 +155,11 @@ export class LokiStack extends pulumi.ComponentResource {
 function validatedOptions(
   name: string,
   settings: pulumi.Unwrap<LokiStackOptions>,
-  { s3AccessKeyId, s3SecretAccessKey }: Pick<LokiStackArgs, "s3AccessKeyId" | "s3SecretAccessKey">,
+  {
+    s3AccessKeyId,
+    s3SecretAccessKey,
+    rulerRemoteWritePassword,
+  }: Pick<LokiStackArgs, "s3AccessKeyId" | "s3SecretAccessKey" | "rulerRemoteWritePassword">,
 ): { options: ValidLokiOptions; accessKeys?: { id: pulumi.Input<string>; secret: pulumi.Input<string> } } {
   const result = validateLokiOptions(settings);
   const problems = result.ok ? [] : [...result.problems];
@@ -127,6 +168,18 @@ function validatedOptions(
     problems.push({
       path: "s3AccessKeyId",
       message: 's3.credentials "secret" needs s3AccessKeyId and s3SecretAccessKey',
+    });
+  }
+  if (settings.ruler?.remoteWriteUsername !== undefined && rulerRemoteWritePassword === undefined) {
+    problems.push({
+      path: "rulerRemoteWritePassword",
+      message: "is required with ruler.remoteWriteUsername: the remote_write basic-auth password",
+    });
+  }
+  if (settings.ruler?.remoteWriteUsername === undefined && rulerRemoteWritePassword !== undefined) {
+    problems.push({
+      path: "rulerRemoteWritePassword",
+      message: "is set but unused: it goes with ruler.remoteWriteUsername, which is not set",
     });
   }
   if (!result.ok || problems.length > 0) throw invalidArgumentsError("LokiStack", name, problems);

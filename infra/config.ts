@@ -12,6 +12,7 @@ import {
   DynamoSampleBackend,
   type DynamoLoggingSafety,
   type DynamoLoggingSettings,
+  type DynamoAlertsOptions,
   grafanaOptionProblems,
   GrafanaTarget,
   resolveGrafanaOptions,
@@ -39,7 +40,11 @@ export function stackFile(stack: string): string {
 }
 
 /** Config keys that hold credentials: they must be set with `pulumi config set --secret`. */
-export const secretConfigKeys = ["lokiS3AccessKeyId", "lokiS3SecretAccessKey"] as const;
+export const secretConfigKeys = [
+  "lokiS3AccessKeyId",
+  "lokiS3SecretAccessKey",
+  "lokiRulerRemoteWritePassword",
+] as const;
 
 /** Problems found by a component's own checks, as issues at their config paths. */
 function reportProblems(ctx: z.RefinementCtx, problems: OptionProblem[]): void {
@@ -115,6 +120,13 @@ const lokiSchema = z
     clusterDomain: z.string().min(1).optional(),
     highAvailability: z.boolean().optional(),
     minimumRetention: z.string().optional(),
+    ruler: z
+      .strictObject({
+        alertmanagerUrl: z.string().optional(),
+        remoteWriteUrl: z.string().optional(),
+        remoteWriteUsername: z.string().optional(),
+      })
+      .optional(),
   })
   .superRefine((options, ctx) => {
     const result = validateLokiOptions(options);
@@ -133,6 +145,7 @@ const alloySchema = z
     resources: resourceRequirements.optional(),
     redactSecrets: z.boolean().optional(),
     highAvailability: z.boolean().optional(),
+    clusterEvents: z.boolean().optional(),
   })
   .superRefine((options, ctx) => {
     reportProblems(ctx, alloyOptionProblems(resolveAlloyOptions(options)));
@@ -202,6 +215,27 @@ const sampleSchema = z
     reportProblems(ctx, sampleOptionProblems(resolveSampleOptions({ ...options, image })));
   });
 
+const ruleSwitch = { enabled: z.boolean().optional() };
+const alertsSchema = z.strictObject({
+  alerting: z.boolean().optional(),
+  recording: z.boolean().optional(),
+  rules: z
+    .strictObject({
+      errorRate: z
+        .strictObject({ ...ruleSwitch, threshold: z.number().optional(), for: z.string().optional() })
+        .optional(),
+      fatal: z.strictObject(ruleSwitch).optional(),
+      crashLoop: z
+        .strictObject({ ...ruleSwitch, crashes: z.number().optional(), window: z.string().optional() })
+        .optional(),
+      controlPlane: z.strictObject({ ...ruleSwitch, for: z.string().optional() }).optional(),
+      silence: z.strictObject({ ...ruleSwitch, after: z.string().optional() }).optional(),
+    })
+    .optional(),
+  watchedGraphs: z.array(z.strictObject({ namespace: z.string(), name: z.string() })).optional(),
+  extraRuleGroups: z.string().optional(),
+}) satisfies z.ZodType<DynamoAlertsOptions>;
+
 const safetySchema = z
   .strictObject({
     protectData: z.boolean().optional(),
@@ -258,16 +292,37 @@ export const stackConfigSchema = z
     grafana: grafanaSchema.default({}),
     sample: sampleSchema.default({ enabled: false }),
     safety: safetySchema.default({}),
+    alerts: alertsSchema.default({}),
     lokiS3AccessKeyId: z.string().min(1).optional(),
     lokiS3SecretAccessKey: z.string().min(1).optional(),
+    lokiRulerRemoteWritePassword: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
     const sample = config.sample.enabled ? config.sample : undefined;
-    reportProblems(ctx, crossComponentProblems({ alloy: config.alloy, sample }));
+    reportProblems(
+      ctx,
+      crossComponentProblems({ alloy: config.alloy, sample, alerts: config.alerts, loki: config.loki }),
+    );
+    const wantsPassword = config.loki.ruler?.remoteWriteUsername !== undefined;
+    if (wantsPassword && config.lokiRulerRemoteWritePassword === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["lokiRulerRemoteWritePassword"],
+        message:
+          "is required by loki.ruler.remoteWriteUsername; set it with `pulumi config set --secret lokiRulerRemoteWritePassword <value>`",
+      });
+    }
+    if (!wantsPassword && config.lokiRulerRemoteWritePassword !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["lokiRulerRemoteWritePassword"],
+        message: "is set but unused: only loki.ruler.remoteWriteUsername reads it; remove it",
+      });
+    }
     // With invalid Loki options (reported above), keys are still required where s3 asks for them.
     const loki = validateLokiOptions(config.loki);
     const needsKeys = loki.ok ? usesS3Keys(loki.options) : config.loki.s3?.credentials === "secret";
-    for (const key of secretConfigKeys) {
+    for (const key of ["lokiS3AccessKeyId", "lokiS3SecretAccessKey"] as const) {
       if (needsKeys && config[key] === undefined) {
         ctx.addIssue({
           code: "custom",

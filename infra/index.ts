@@ -26,6 +26,7 @@ export = async () => {
       ...config,
       lokiS3AccessKeyId: secrets.getSecret("lokiS3AccessKeyId"),
       lokiS3SecretAccessKey: secrets.getSecret("lokiS3SecretAccessKey"),
+      lokiRulerRemoteWritePassword: secrets.getSecret("lokiRulerRemoteWritePassword"),
       // Validation has made sure an enabled sample has an image.
       sample: deploySample && image !== undefined ? { ...sampleOptions, image } : undefined,
     },

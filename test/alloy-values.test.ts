@@ -84,12 +84,27 @@ describe("collector values", () => {
     });
   });
 
-  test("one collector, and only pod logs: self-reporting off, no other feature", () => {
-    const values = build({});
+  test("one collector, pod logs and the events of the same namespaces: self-reporting off, no other feature", () => {
+    const values = build({ namespaces: ["dynamo", "inference"] });
     expect(Object.keys(values.collectors)).toEqual(["alloy-logs"]);
     expect(values.selfReporting).toEqual({ enabled: false });
     const features = Object.entries(values).filter(([, v]) => (v as Json)?.enabled === true);
-    expect(features.map(([key]) => key)).toEqual(["podLogsViaKubernetesApi"]);
+    expect(features.map(([key]) => key)).toEqual(["podLogsViaKubernetesApi", "clusterEvents"]);
+    expect(values.clusterEvents).toEqual({
+      enabled: true,
+      collector: "alloy-logs",
+      destinations: ["loki"],
+      namespaces: ["dynamo", "inference"],
+      clustering: true,
+    });
+  });
+
+  test("cluster events can be turned off, and are refused on a DaemonSet that would ship each once per node", () => {
+    expect(build({ clusterEvents: false }).clusterEvents).toEqual({ enabled: false });
+    expect(build({ gatherMethod: "nodeFiles" }).clusterEvents).toEqual({ enabled: false });
+    expect(problems({ gatherMethod: "nodeFiles", clusterEvents: true })).toEqual([
+      "clusterEvents: needs gatherMethod kubernetesApi: with nodeFiles the collector is a DaemonSet, and every node's pod would ship every event",
+    ]);
   });
 
   test("Kubernetes API gathering: a clustered Deployment with explicit resources, no host mounts", () => {

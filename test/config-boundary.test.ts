@@ -99,7 +99,7 @@ describe("secrets on any key", () => {
   test("a non-credential key set as a secret is refused, its value never shown", () => {
     const refused = problems({ namespace: "secret-namespace-value" }, ["dynamo-logging:namespace"]);
     expect(refused).toEqual([
-      "namespace: is set as a secret, but namespace is not a credential and would not stay secret; set it without --secret (secrets here: lokiS3AccessKeyId, lokiS3SecretAccessKey)",
+      "namespace: is set as a secret, but namespace is not a credential and would not stay secret; set it without --secret (secrets here: lokiS3AccessKeyId, lokiS3SecretAccessKey, lokiRulerRemoteWritePassword)",
     ]);
   });
 

@@ -64,19 +64,52 @@ describe("DynamoGraph Logs dashboard", () => {
     expect(byName.level.allValue).toBe(".*");
   });
 
-  test("has the logs panel, volume by level, error rates per component and the top errors", () => {
+  test("has the logs panel, volume by level, error rates per component, the top errors and a row of events", () => {
     expect(panels.map((p) => [p.type, p.title])).toEqual([
       ["timeseries", "Log volume by level"],
       ["timeseries", "Errors and warnings per component"],
       ["table", "Most frequent errors"],
       ["logs", "DynamoGraph Logs"],
+      ["row", "Kubernetes events"],
+      ["logs", "Kubernetes events"],
     ]);
-    for (const panel of panels)
+    for (const panel of panels.filter((p) => p.type !== "row"))
       expect(panel.targets[0].expr).toBe(dashboardQueries[panel.title as keyof typeof dashboardQueries]);
   });
 
+  test("refreshes every minute over the last hour: a logs dashboard's cost grows with both", () => {
+    expect([board.refresh, board.time]).toEqual(["1m", { from: "now-1h", to: "now" }]);
+  });
+
+  test("the top errors are grouped by a bounded label, the logging target, never the free-text message", () => {
+    const expr = dashboardQueries["Most frequent errors"];
+    expect(expr).toMatch(/^topk\(10, sum by \(target\) /);
+    expect(expr).toContain('| json target="target"');
+    expect(expr).not.toContain("message");
+  });
+
+  test("the events row shows the events of the selected graphs' objects, from the collected events", () => {
+    const expr = dashboardQueries["Kubernetes events"];
+    expect(expr).toMatch(/^\{job="integrations\/kubernetes\/eventhandler", namespace=~"\$namespace"\} /);
+    expect(interpolate(expr, scenarios["a selection, both text boxes filled"])).toContain(
+      "| name=~`sglang-agg-.*`",
+    );
+  });
+
+  test("the alerts panel is there only with alerting, filtered to the selected graphs", () => {
+    expect(panels.some((p) => p.type === "alertlist")).toBe(false);
+    const withAlerts = buildLogsDashboard(lokiDatasourceUid, { alertsDatasourceName: "Dynamo Loki" }) as Json;
+    const alerts = (withAlerts.panels as Json[]).find((p) => p.type === "alertlist");
+    expect(alerts.title).toBe("Alerts firing for this graph");
+    expect(alerts.options).toMatchObject({
+      datasource: "Dynamo Loki",
+      alertInstanceLabelFilter: '{graph=~"$dynamographdeployment"}',
+      stateFilter: { firing: true, pending: true },
+    });
+  });
+
   test("every panel and query uses the datasource variable", () => {
-    for (const panel of panels) {
+    for (const panel of panels.filter((p) => p.type !== "row")) {
       expect(panel.datasource).toEqual({ type: "loki", uid: "${datasource}" });
       for (const target of panel.targets)
         expect(target.datasource).toEqual({ type: "loki", uid: "${datasource}" });
@@ -87,15 +120,22 @@ describe("DynamoGraph Logs dashboard", () => {
     }
   });
 
-  test("every query filters by all variables, label matchers first and line filters after", () => {
-    for (const expr of Object.values(dashboardQueries)) {
+  test("every log query filters by all variables: label matchers, then the search, then the trace id as a line filter, then as metadata", () => {
+    const { "Kubernetes events": _events, ...logQueries } = dashboardQueries;
+    expect(Object.keys(logQueries)).toHaveLength(4);
+    for (const expr of Object.values(logQueries)) {
       const selector = expr.indexOf("{");
-      const lineFilter = expr.indexOf("|= `$search`");
+      const search = expr.indexOf("|= `$search`");
+      const traceLine = expr.indexOf("|= `$trace_id`");
+      const traceMetadata = expr.indexOf("| trace_id=~`${trace_id:regex}.*`");
       expect(expr.slice(selector, expr.indexOf("}") + 1)).toMatch(
         /^\{namespace=~"\$namespace", nvidia_com_dynamo_graph_deployment_name=~"\$dynamographdeployment", nvidia_com_dynamo_component_type=~"\$component", level=~"[^"]+"\}$/,
       );
-      expect(lineFilter).toBeGreaterThan(expr.indexOf("}"));
-      expect(expr.indexOf("| trace_id=~`${trace_id:regex}.*`")).toBeGreaterThan(lineFilter);
+      expect([search > expr.indexOf("}"), traceLine > search, traceMetadata > traceLine]).toEqual([
+        true,
+        true,
+        true,
+      ]);
     }
   });
 
@@ -113,14 +153,16 @@ describe("DynamoGraph Logs dashboard", () => {
     });
   });
 
-  test("an empty trace id box filters nothing: it matches every value, even none", () => {
+  test("an empty trace id box adds only the filters Loki drops as passing everything", () => {
     const expr = interpolate(dashboardQueries["DynamoGraph Logs"], scenarios["everything, empty text boxes"]);
-    expect(expr).toContain("|= `` | trace_id=~`.*`");
+    expect(expr).toContain("|= `` |= `` | trace_id=~`.*`");
     const filled = interpolate(
       dashboardQueries["DynamoGraph Logs"],
       scenarios["a selection, both text boxes filled"],
     );
-    expect(filled).toContain("| trace_id=~`4bf92f3577b34da6a3ce929d0e0e4736.*`");
+    expect(filled).toContain(
+      "|= `4bf92f3577b34da6a3ce929d0e0e4736` | trace_id=~`4bf92f3577b34da6a3ce929d0e0e4736.*`",
+    );
   });
 
   test("the grammar check catches a broken query", () => {

@@ -161,7 +161,7 @@ describe("Loki values", () => {
       wal: { enabled: true, dir: "/var/loki/wal", flush_on_shutdown: true },
     });
     expect(loki.pattern_ingester).toEqual({ enabled: true });
-    expect(loki.rulerConfig).toEqual({ enable_api: true });
+    expect(loki.rulerConfig).toMatchObject({ enable_api: true });
     expect(loki.compactor).toEqual({ retention_enabled: true, delete_request_store: "s3" });
     expect(loki.auth_enabled).toBe(false);
   });

@@ -70,6 +70,11 @@ describe("the package", () => {
       [["alloy"], "AlloyCollectorOptions"],
       [["grafana"], "DynamoLoggingGrafana"],
       [["safety"], "DynamoLoggingSafety"],
+      [["loki", "ruler"], "LokiRulerOptions"],
+      [["alerts"], "DynamoAlertsOptions"],
+      [["alerts", "rules"], "DynamoAlertRules"],
+      [["alerts", "rules", "errorRate"], "DynamoErrorRateRule"],
+      [["alerts", "rules", "crashLoop"], "DynamoCrashLoopRule"],
     ] as const) {
       expect([path.join("."), sorted(configKeysAt(path))]).toEqual([path.join("."), argsOf(type)]);
     }

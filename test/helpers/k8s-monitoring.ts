@@ -34,6 +34,9 @@ export const k8sMonitoringFreeFormPaths = [
   // values; what we set there is proven on the operator Deployment the chart really renders
   // (test/chart-objects.test.ts, with the chart cache).
   "alloy-operator",
+  // Likewise the cluster-events feature: the reference lacks its subchart, so what we set there is
+  // proven on the Alloy configuration the chart really renders (test/chart-objects.test.ts).
+  "clusterEvents",
 ];
 
 export function loadK8sMonitoringChart(): { top: PinnedChart; composed: PinnedChart } {
