@@ -52,6 +52,7 @@ export {
   type LokiReplicas,
   type LokiResources,
   type LokiRulerOptions,
+  type LokiSelfMonitoring,
   type LokiS3Buckets,
   type LokiS3Options,
   type LokiStackOptions,

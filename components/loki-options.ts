@@ -172,6 +172,22 @@ export interface LokiRulerOptions {
   remoteWriteUsername?: string;
 }
 
+/**
+ * Loki watched by the cluster's Prometheus Operator: the chart's ServiceMonitor, Loki's own
+ * recording and alerting rules (PrometheusRule), its dashboards (ConfigMaps for a Grafana sidecar),
+ * and, with the canary, an alert on the entries the canary found missing. Needs the Prometheus
+ * Operator's CRDs (ServiceMonitor, PrometheusRule) in the cluster.
+ */
+export interface LokiSelfMonitoring {
+  /** Default false. */
+  enabled?: boolean;
+  /**
+   * Labels the Prometheus Operator selects these objects by, e.g. `release: kube-prometheus-stack`
+   * (that chart's default selector). Default none.
+   */
+  labels?: { [label: string]: string };
+}
+
 /** Everything about Loki that shapes its Helm values: plain data, the same as stack config. */
 export interface LokiStackOptions {
   /** Helm release name; the Services are named after it. Default "loki". */
@@ -245,6 +261,8 @@ export interface LokiStackOptions {
   minimumRetention?: string;
   /** Where the ruler sends alerts and recorded series. */
   ruler?: LokiRulerOptions;
+  /** Loki's own metrics, rules and dashboards, for clusters running the Prometheus Operator. */
+  selfMonitoring?: LokiSelfMonitoring;
 }
 
 /** The Loki options once every Input is known: what stack config holds and the pure builders take. */

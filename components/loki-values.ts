@@ -8,6 +8,7 @@ import {
   dnsSubdomainProblem,
   helmReleaseNameProblem,
   httpUrlProblem,
+  labelKeyProblem,
   labelValueProblem,
   lokiTenantProblem,
   regionProblem,
@@ -30,6 +31,7 @@ import {
   type LokiReplicas,
   type LokiResources,
   type LokiRulerOptions,
+  type LokiSelfMonitoring,
   type LokiS3Settings,
   type LokiSize,
   type LokiStackSettings,
@@ -154,6 +156,7 @@ export interface ResolvedLokiOptions {
   highAvailability: boolean;
   minimumRetention?: string;
   ruler: LokiRulerOptions;
+  selfMonitoring: Required<LokiSelfMonitoring>;
 }
 
 const durationPattern = /^(\d+)(h|d|w)$/;
@@ -201,6 +204,7 @@ export function resolveLokiOptions(options: LokiStackSettings): ResolvedLokiOpti
     highAvailability: options.highAvailability ?? false,
     minimumRetention: options.minimumRetention,
     ruler: { ...options.ruler },
+    selfMonitoring: { enabled: false, labels: {}, ...options.selfMonitoring },
   };
 }
 
@@ -277,6 +281,9 @@ export function lokiOptionProblems(options: ResolvedLokiOptions): OptionProblem[
   }
   if (options.ruler.remoteWriteUrl !== undefined) {
     check("ruler.remoteWriteUrl", httpUrlProblem(options.ruler.remoteWriteUrl));
+  }
+  for (const [key, value] of Object.entries(options.selfMonitoring.labels)) {
+    check(`selfMonitoring.labels.${key}`, labelKeyProblem(key) ?? labelValueProblem(value));
   }
   const user = options.ruler.remoteWriteUsername;
   if (user !== undefined) {
@@ -607,6 +614,7 @@ export function buildLokiValues(options: ValidLokiOptions, refs: LokiValueRefs =
     resultsCache: { enabled: options.caches.enabled, allocatedMemory: options.caches.resultsMemoryMb },
     memcached: { containerSecurityContext },
     memcachedExporter: { resources: auxiliaryResources.memcachedExporter },
+    monitoring: monitoringValues(options),
     sidecar: {
       resources: auxiliaryResources.rulesSidecar,
       rules: {
@@ -820,6 +828,44 @@ function lokiConfigValues(options: ValidLokiOptions): Values {
     querier: { max_concurrent: options.queryConcurrency },
     // With MinIO the chart wires storage to its subchart itself.
     ...(options.store.kind === "s3" ? { storage: s3StorageConfig(options.store) } : {}),
+  };
+}
+
+/** The chart's self-monitoring, for the Prometheus Operator, or none of it. */
+function monitoringValues({ selfMonitoring, canary }: ValidLokiOptions): Values {
+  const on = selfMonitoring.enabled;
+  const labels = selfMonitoring.labels;
+  return {
+    serviceMonitor: { enabled: on, labels },
+    rules: { enabled: on, labels },
+    alerts: { enabled: on, labels },
+    dashboards: { enabled: on },
+    additionalPrometheusRules:
+      on && canary
+        ? {
+            canary: {
+              groups: [
+                {
+                  name: "loki-canary",
+                  rules: [
+                    {
+                      alert: "LokiCanaryMissingEntries",
+                      // The canary writes a line every second and reads it back: any it never
+                      // found means Loki lost or failed to serve pushed logs.
+                      expr: "sum by (namespace, pod) (increase(loki_canary_missing_entries_total[15m])) > 0",
+                      for: "15m",
+                      labels: { severity: "critical" },
+                      annotations: {
+                        summary:
+                          "The Loki canary {{ $labels.pod }} found entries missing: Loki is losing or not serving logs",
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          }
+        : {},
   };
 }
 

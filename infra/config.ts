@@ -127,6 +127,9 @@ const lokiSchema = z
         remoteWriteUsername: z.string().optional(),
       })
       .optional(),
+    selfMonitoring: z
+      .strictObject({ enabled: z.boolean().optional(), labels: z.record(z.string(), z.string()).optional() })
+      .optional(),
   })
   .superRefine((options, ctx) => {
     const result = validateLokiOptions(options);
@@ -267,6 +270,12 @@ const clusterSchema = z
         .describe(
           "A kubeconfig file; without `context`, its current context. Default: the usual kubeconfig.",
         ),
+      prometheusOperator: z
+        .boolean()
+        .optional()
+        .describe(
+          "The cluster runs the Prometheus Operator (its ServiceMonitor and PrometheusRule CRDs), as kube-prometheus-stack installs it: loki.selfMonitoring needs it. Default false.",
+        ),
     },
     {
       error: (issue) =>
@@ -303,6 +312,14 @@ export const stackConfigSchema = z
       ctx,
       crossComponentProblems({ alloy: config.alloy, sample, alerts: config.alerts, loki: config.loki }),
     );
+    if (config.loki.selfMonitoring?.enabled && !config.cluster.prometheusOperator) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["loki", "selfMonitoring", "enabled"],
+        message:
+          "needs the Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule), and this stack declares none: set cluster.prometheusOperator: true if the cluster runs it (kube-prometheus-stack does)",
+      });
+    }
     const wantsPassword = config.loki.ruler?.remoteWriteUsername !== undefined;
     if (wantsPassword && config.lokiRulerRemoteWritePassword === undefined) {
       ctx.addIssue({

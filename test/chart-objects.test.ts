@@ -7,7 +7,13 @@ import * as path from "node:path";
 import { stackFile } from "../infra/config";
 import { parseStackConfig } from "../infra/config";
 import { containersOf, podSpecOf } from "../policy/workload-rules";
-import { type KubeObject, type RenderedRelease, renderChartObjects } from "../tools/chart-objects";
+import { parse as parseYaml } from "yaml";
+import {
+  type KubeObject,
+  programObjects,
+  type RenderedRelease,
+  renderChartObjects,
+} from "../tools/chart-objects";
 import { formatTotals, minimumNodes } from "../tools/object-checks";
 import { runProgram } from "../tools/program-runner";
 import { listStacks, projectRoot, readStackConfigFile } from "../tools/stack-config";
@@ -17,7 +23,10 @@ import { describeWithCharts } from "./helpers/charts";
 import type { Json } from "./helpers/json";
 
 describeWithCharts("every stack through the pinned charts", (helm) => {
-  const rendered = new Map<string, { releases: RenderedRelease[]; result: StackVerification }>();
+  const rendered = new Map<
+    string,
+    { releases: RenderedRelease[]; result: StackVerification; program: KubeObject[]; config: Json }
+  >();
   beforeAll(async () => {
     for (const stack of listStacks()) {
       const { config, secretKeys } = readStackConfigFile(stack);
@@ -25,7 +34,12 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
       const parsed = parseStackConfig(config, new Set(secretKeys));
       if (!parsed.ok) throw new Error(`${stack} does not validate`);
       const releases = await renderChartObjects(run, helm());
-      rendered.set(stack, { releases, result: await verifyStack(run, releases, parsed.config) });
+      rendered.set(stack, {
+        releases,
+        result: await verifyStack(run, releases, parsed.config),
+        program: programObjects(run),
+        config: parsed.config,
+      });
     }
   });
   const objects = (stack: string): KubeObject[] => rendered.get(stack)!.releases.flatMap((r) => r.objects);
@@ -39,6 +53,71 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
 
   test.each(["dev", "staging", "prod"])("%s: verify finds nothing", (stack) => {
     expect(rendered.get(stack)!.result.findings).toEqual([]);
+  });
+
+  test.each([
+    ["staging", "loki-backend"],
+    ["prod", "loki-ruler"],
+  ])(
+    "%s: Dynamo's rules reach the rule directory %s's ruler reads, and alerts its Alertmanager",
+    (stack, ruler) => {
+      const { program, config } = rendered.get(stack)!;
+      const rules = program.find(
+        (o) => o.kind === "ConfigMap" && o.metadata.name === "loki-dynamo-rules",
+      ) as Json;
+      const sidecar = container(find(stack, "StatefulSet", ruler), "loki-sc-rules");
+      const env = Object.fromEntries((sidecar.env as Json[]).map((e) => [e.name, e.value]));
+      // The sidecar picks up exactly this object and puts its file in the directory it names...
+      expect(rules.metadata.labels).toEqual({ [env.LABEL]: env.LABEL_VALUE });
+      const tenantDirectory = rules.metadata.annotations[env.FOLDER_ANNOTATION];
+      expect(tenantDirectory).toBe("fake"); // Loki's tenant without multi-tenancy
+      // ...inside the folder the ruler container mounts and Loki reads as its local rule storage.
+      const lokiContainer = container(
+        find(stack, "StatefulSet", ruler),
+        stack === "prod" ? "ruler" : "backend",
+      );
+      expect(lokiContainer.volumeMounts).toContainEqual({ name: "sc-rules-volume", mountPath: env.FOLDER });
+      const lokiConfig = parseYaml(find(stack, "ConfigMap", "loki").data["config.yaml"]) as Json;
+      expect(lokiConfig.ruler.storage).toEqual({ type: "local", local: { directory: env.FOLDER } });
+      expect(lokiConfig.ruler.rule_path).not.toBe(env.FOLDER);
+      expect(lokiConfig.ruler.alertmanager_url).toBe(config.loki.ruler.alertmanagerUrl);
+      const file = parseYaml(rules.data["dynamo-rules.yaml"]) as Json;
+      expect(file.groups[0].name).toBe("dynamo-alerts");
+    },
+  );
+
+  test("staging and prod are watched by the Prometheus Operator, the canary's missing entries alerting; dev is not", () => {
+    for (const stack of ["staging", "prod"]) {
+      const monitor = find(stack, "ServiceMonitor", "loki");
+      expect(monitor.metadata.labels.release).toBe("kube-prometheus-stack");
+      const canary = find(stack, "PrometheusRule", "loki-canary");
+      expect(canary.metadata.labels.release).toBe("kube-prometheus-stack");
+      expect(canary.spec.groups[0].rules[0]).toMatchObject({
+        alert: "LokiCanaryMissingEntries",
+        expr: expect.stringContaining("loki_canary_missing_entries_total"),
+      });
+      // The canary's metrics come from a Service the ServiceMonitor selects.
+      const canaryService = objects(stack).find(
+        (o) => o.kind === "Service" && o.metadata.labels?.["app.kubernetes.io/component"] === "canary",
+      ) as Json;
+      for (const [label, value] of Object.entries(monitor.spec.selector.matchLabels)) {
+        expect(canaryService.metadata.labels[label]).toBe(value);
+      }
+    }
+    expect(objects("dev").filter((o) => ["ServiceMonitor", "PrometheusRule"].includes(o.kind))).toEqual([]);
+  });
+
+  test("Kubernetes events are collected from the collected namespaces only", () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+      const alloyConfig = find(stack, "ConfigMap", "alloy-alloy-logs").data["config.alloy"] as string;
+      const events =
+        /loki\.source\.kubernetes_events "cluster_events" \{([^}]*)/.exec(alloyConfig)?.[1] ?? "";
+      const namespaces = JSON.parse(/namespaces = (\[.*\])/.exec(events)![1]);
+      expect([stack, namespaces]).toEqual([
+        stack,
+        rendered.get(stack)!.config.alloy.namespaces ?? ["dynamo"],
+      ]);
+    }
   });
 
   test("prod's NetworkPolicies were judged on real pods, dev's absence said so", () => {

@@ -351,6 +351,18 @@ describe("alerting in the stack config", () => {
     ]);
   });
 
+  test("Loki's self-monitoring is refused where the stack declares no Prometheus Operator", () => {
+    expect(parseConfig({ loki: { selfMonitoring: { enabled: true } } })).toEqual([
+      "loki.selfMonitoring.enabled: needs the Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule), and this stack declares none: set cluster.prometheusOperator: true if the cluster runs it (kube-prometheus-stack does)",
+    ]);
+    expect(
+      parseConfig({
+        cluster: { context: "c", prometheusOperator: true },
+        loki: { selfMonitoring: { enabled: true } },
+      }),
+    ).toEqual([]);
+  });
+
   test("the remote_write password is a secret that goes with its user", () => {
     expect(
       parseConfig({

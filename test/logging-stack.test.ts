@@ -1,4 +1,6 @@
 import { DynamoLogging, type DynamoLoggingArgs } from "../components/internal";
+import { secretPlaceholder } from "../tools/program-runner";
+import type { Json } from "./helpers/json";
 import { recordResources, releaseType } from "./helpers/program";
 
 const image = "nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1";
@@ -29,6 +31,57 @@ describe("DynamoLogging", () => {
       grafanaNamespace: "monitoring",
       collectedNamespaces: ["dynamo"],
       sampleNamespace: "dynamo",
+    });
+  });
+
+  describe("Dynamo's rules", () => {
+    const ruler = { alertmanagerUrl: "http://alertmanager.monitoring.svc:9093" };
+
+    test("go to the ruler as a labelled ConfigMap in the tenant's directory, for the collected namespaces and the sample", async () => {
+      const rendered = await record({
+        loki: { ruler },
+        alloy: { namespaces: ["dynamo", "inference"] },
+        alerts: { alerting: true },
+        sample: { image, backend: "mocker" },
+      });
+      const rules = rendered.resource("kubernetes:core/v1:ConfigMap", "obs-dynamo-rules").inputs as Json;
+      expect(rules.metadata).toEqual({
+        name: "loki-dynamo-rules",
+        namespace: "logging",
+        labels: { loki_rule: "1" },
+        annotations: { "k8s-sidecar-target-directory": "fake" },
+      });
+      const file = rules.data["dynamo-rules.yaml"] as string;
+      expect(file).toContain('namespace=~"dynamo|inference"');
+      expect(file).toContain('nvidia_com_dynamo_graph_deployment_name="mocker-agg"');
+      // The dashboard shows the alerts they fire.
+      const board = rendered.resource("kubernetes:core/v1:ConfigMap", "obs-grafana-dashboard").inputs as Json;
+      expect(Object.values(board.data)[0]).toContain('"type": "alertlist"');
+    });
+
+    test("with multi-tenancy, go in a Secret, since their directory names the secret tenant", async () => {
+      const rendered = await record({
+        loki: { ruler, multiTenancy: true, tenantId: "team-a" },
+        alerts: { alerting: true },
+      });
+      const rules = rendered.resource("kubernetes:core/v1:Secret", "obs-dynamo-rules");
+      expect(rules.inputs.metadata).toBe(secretPlaceholder);
+      expect(
+        rendered.run.resources.some((r) => r.name === "obs-dynamo-rules" && r.type.endsWith("ConfigMap")),
+      ).toBe(false);
+    });
+
+    test("none without alerting, recording or rules of one's own; and no alerts panel", async () => {
+      const rendered = await record({});
+      expect(rendered.run.resources.filter((r) => r.name === "obs-dynamo-rules")).toEqual([]);
+      const board = rendered.resource("kubernetes:core/v1:ConfigMap", "obs-grafana-dashboard").inputs as Json;
+      expect(Object.values(board.data)[0]).not.toContain("alertlist");
+    });
+
+    test("alerting without an Alertmanager is rejected before anything registers", () => {
+      expect(() => new DynamoLogging("bad", { alerts: { alerting: true } })).toThrow(
+        /loki\.ruler\.alertmanagerUrl: is required by alerts\.alerting/,
+      );
     });
   });
 

@@ -195,6 +195,50 @@ describe("Loki values", () => {
     expect(values.defaults).toEqual({ goSettings: { goMemLimitFactor: 0.85 } });
   });
 
+  test.each(Object.keys(variants))(
+    "%s: the ruler reads the rules sidecar's folder, per tenant, and the workload that runs it has the sidecar",
+    (variant) => {
+      const values = build(variants[variant]);
+      expect(values.loki.rulerConfig.storage).toEqual({ type: "local", local: { directory: "/rules" } });
+      expect(values.sidecar.rules).toMatchObject({
+        label: "loki_rule",
+        folder: "/rules",
+        folderAnnotation: "k8s-sidecar-target-directory",
+      });
+      if (variants[variant].mode === "distributed") expect(values.ruler.sidecar).toBe(true);
+    },
+  );
+
+  test("the ruler sends alerts and writes recorded series where told, the password only as a placeholder", () => {
+    const values = buildLokiValues(
+      validLokiOptions({
+        ruler: {
+          alertmanagerUrl: "http://alertmanager:9093",
+          remoteWriteUrl: "https://prom.example/api/v1/write",
+          remoteWriteUsername: "loki",
+        },
+      }),
+      { credentialsSecretName: "creds", remoteWritePasswordSecretName: "loki-ruler-remote-write" },
+    ) as Json;
+    expect(values.loki.rulerConfig).toMatchObject({
+      alertmanager_url: "http://alertmanager:9093",
+      remote_write: {
+        enabled: true,
+        clients: {
+          "dynamo-logging": {
+            url: "https://prom.example/api/v1/write",
+            basic_auth: { username: "loki", password: "${LOKI_RULER_REMOTE_WRITE_PASSWORD}" },
+          },
+        },
+      },
+    });
+    expect(values.defaults.extraEnvFrom).toEqual([
+      { secretRef: { name: "creds" } },
+      { secretRef: { name: "loki-ruler-remote-write" } },
+    ]);
+    expect(build({}).loki.rulerConfig).not.toHaveProperty("alertmanager_url");
+  });
+
   test("the canary and helm test are switched together", () => {
     const values = build({ canary: false });
     expect([values.lokiCanary.enabled, values.test.enabled]).toEqual([false, false]);

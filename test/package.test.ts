@@ -71,6 +71,7 @@ describe("the package", () => {
       [["grafana"], "DynamoLoggingGrafana"],
       [["safety"], "DynamoLoggingSafety"],
       [["loki", "ruler"], "LokiRulerOptions"],
+      [["loki", "selfMonitoring"], "LokiSelfMonitoring"],
       [["alerts"], "DynamoAlertsOptions"],
       [["alerts", "rules"], "DynamoAlertRules"],
       [["alerts", "rules", "errorRate"], "DynamoErrorRateRule"],

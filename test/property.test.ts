@@ -61,6 +61,13 @@ const hostileLoki = fc.oneof(
   fc.record(
     {
       mode: fc.constant("single"),
+      ruler: fc.record(
+        {
+          alertmanagerUrl: field(fc.constant("http://alertmanager.monitoring.svc:9093")),
+          remoteWriteUrl: field(fc.constant("https://prometheus.example/api/v1/write")),
+        },
+        { requiredKeys: [] },
+      ),
       releaseName: field(name),
       retention: field(fc.constantFrom("7d", "30d")),
       minimumRetention: field(fc.constant("3d")),
@@ -148,6 +155,19 @@ const hostileConfig = fc.record(
       { grafanaPodLabels: fieldMap(fc.constant("app.kubernetes.io/name"), fc.constant("grafana")) },
       { requiredKeys: [] },
     ),
+    alerts: fc.record(
+      {
+        watchedGraphs: fc.array(fc.record({ namespace: fc.constant("dynamo"), name: field(name) }), {
+          maxLength: 1,
+        }),
+        extraRuleGroups: field(
+          fc.constant(
+            "groups:\n  - name: team\n    rules:\n      - alert: TeamErrors\n        expr: 'sum(rate({namespace=\"dynamo\"} [5m])) > 1'\n",
+          ),
+        ),
+      },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: ["cluster"] },
 );
@@ -167,6 +187,8 @@ const validConfig = fc
     sample: fc.boolean(),
     safety: fc.record({ protectData: fc.boolean(), networkPolicies: fc.boolean() }),
     redactSecrets: fc.boolean(),
+    alerting: fc.boolean(),
+    recording: fc.boolean(),
   })
   .map((choice) => {
     const multi = choice.mode !== "single";
@@ -182,6 +204,10 @@ const validConfig = fc
     return {
       cluster: { context: "kind-dynamo" },
       loki: {
+        ruler: {
+          ...(choice.alerting ? { alertmanagerUrl: "http://alertmanager.monitoring.svc:9093" } : {}),
+          ...(choice.recording ? { remoteWriteUrl: "https://prometheus.example/api/v1/write" } : {}),
+        },
         mode: choice.mode,
         retention: choice.retention,
         multiTenancy: choice.multiTenancy,
@@ -199,6 +225,7 @@ const validConfig = fc
         ? { enabled: true, namespace: "dynamo", image: "nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1" }
         : { enabled: false },
       safety: choice.safety,
+      alerts: { alerting: choice.alerting, recording: choice.recording },
       ...(keys
         ? { lokiS3AccessKeyId: { secure: "v1:key" }, lokiS3SecretAccessKey: { secure: "v1:secret" } }
         : {}),
@@ -217,6 +244,8 @@ const mistakes: ((config: Json) => void)[] = [
   (c) => (c.lokiS3SecretAccessKey = "plaintext"),
   (c) => (c.grafana.datasourceLabel = "not a label"),
   (c) => (c.sample = { enabled: true, image: "i", logging: { log: "dynamo_runtime:debug" } }),
+  (c) => (c.alerts = { alerting: true, rules: { errorRate: { threshold: 5 } } }),
+  (c) => (c.loki.ruler = { alertmanagerUrl: "http://user:password@alertmanager:9093" }),
 ];
 const invalidConfig = fc
   .tuple(validConfig, fc.integer({ min: 0, max: mistakes.length - 1 }))
@@ -226,7 +255,7 @@ const invalidConfig = fc
   });
 
 const topLevelKeys =
-  /^(cluster|namespace|loki|alloy|grafana|sample|safety|lokiS3AccessKeyId|lokiS3SecretAccessKey)(\.|$)/;
+  /^(cluster|namespace|loki|alloy|grafana|sample|safety|alerts|lokiS3AccessKeyId|lokiS3SecretAccessKey|lokiRulerRemoteWritePassword)(\.|$)/;
 
 function parse(generated: object) {
   const { config: raw, secretKeys } = stackConfigFromObject(JSON.parse(JSON.stringify(generated)));

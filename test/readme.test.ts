@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { buildRuleGroups, errorSignatures, resolveAlertsOptions } from "../components/internal";
 import { projectRoot } from "../tools/stack-config";
 import { logqlErrors } from "./helpers/logql";
 
@@ -59,5 +60,25 @@ describe("README and docs", () => {
   test("no line of prose runs past 160 characters in the README", () => {
     const prose = readme.replace(/```[\s\S]*?```/g, "");
     expect(prose.split("\n").filter((line) => line.length > 160)).toEqual([]);
+  });
+});
+
+describe("the README's Alerts section", () => {
+  const section = readme.split("## Alerts")[1].split("\n## ")[0];
+
+  test("lists every rule the stacks can turn on, with how to tune it", () => {
+    const scope = { namespaces: ["dynamo"], graphs: [{ namespace: "dynamo", name: "g" }] };
+    const groups = buildRuleGroups(resolveAlertsOptions({ alerting: true, recording: true }), scope);
+    for (const rule of groups.flatMap((g) => g.rules))
+      expect(section).toContain(`\`${rule.alert ?? rule.record}\``);
+    for (const key of ["errorRate", "crashLoop", "controlPlane", "silence", "fatal"]) {
+      expect(section).toContain(`alerts.rules.${key}.`);
+    }
+  });
+
+  test("quotes each error signature as Dynamo prints it", () => {
+    for (const signature of Object.values(errorSignatures)) {
+      expect(section).toContain(`\`${signature.text}\``);
+    }
   });
 });
