@@ -81,6 +81,17 @@ const componentMap = <T extends z.ZodType>(item: T) =>
     patternIngester: item.optional(),
   });
 
+/**
+ * The Loki options checked once per parse: the section's own refinement and the stack's (which
+ * needs to know whether S3 keys are used) share the result for the same parsed object.
+ */
+const lokiValidations = new WeakMap<object, ReturnType<typeof validateLokiOptions>>();
+function lokiValidation(options: LokiStackSettings): ReturnType<typeof validateLokiOptions> {
+  let result = lokiValidations.get(options);
+  if (!result) lokiValidations.set(options, (result = validateLokiOptions(options)));
+  return result;
+}
+
 const lokiSchema = z
   .strictObject({
     releaseName: z.string().optional(),
@@ -132,7 +143,7 @@ const lokiSchema = z
       .optional(),
   })
   .superRefine((options, ctx) => {
-    const result = validateLokiOptions(options);
+    const result = lokiValidation(options);
     if (!result.ok) reportProblems(ctx, result.problems);
   }) satisfies z.ZodType<LokiStackSettings>;
 
@@ -337,7 +348,7 @@ export const stackConfigSchema = z
       });
     }
     // With invalid Loki options (reported above), keys are still required where s3 asks for them.
-    const loki = validateLokiOptions(config.loki);
+    const loki = lokiValidation(config.loki);
     const needsKeys = loki.ok ? usesS3Keys(loki.options) : config.loki.s3?.credentials === "secret";
     for (const key of ["lokiS3AccessKeyId", "lokiS3SecretAccessKey"] as const) {
       if (needsKeys && config[key] === undefined) {
