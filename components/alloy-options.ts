@@ -4,7 +4,8 @@
  * neither imports the other's module for its types.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResourceRequirements } from "./kubernetes";
+import { z } from "zod";
+import { type ResourceRequirements, resourceRequirementsSchema } from "./kubernetes";
 
 /** How the collector reads pod logs: see `AlloyCollectorOptions.gatherMethod`. */
 export const AlloyGatherMethod = { KubernetesApi: "kubernetesApi", NodeFiles: "nodeFiles" } as const;
@@ -62,3 +63,21 @@ export type AlloyCollectorSettings = pulumi.Unwrap<AlloyCollectorOptions>;
 
 /** A valid value for each option that may be an Input, standing in until deploy time (`knownNow`). */
 export const alloyInputStandIns = { namespaces: ["deferred"] } as const;
+
+/**
+ * The shape of the options as stack config holds them: types and enums only; `validateAlloyOptions`
+ * judges the values. `test/package.test.ts` holds this shape to the interface above.
+ */
+export const alloySettingsSchema = z.strictObject({
+  releaseName: z.string().optional(),
+  clusterName: z.string().min(1).optional(),
+  namespaces: z.array(z.string()).optional(),
+  gatherMethod: z.enum(AlloyGatherMethod).optional(),
+  replicas: z.number().int().min(1).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  structuredMetadata: z.record(z.string(), z.string()).optional(),
+  resources: resourceRequirementsSchema.optional(),
+  redactSecrets: z.boolean().optional(),
+  highAvailability: z.boolean().optional(),
+  clusterEvents: z.boolean().optional(),
+}) satisfies z.ZodType<AlloyCollectorSettings>;

@@ -3,6 +3,7 @@
  * config's `alerts` section. The rules are Loki ruler rules over the collected Dynamo logs;
  * `dynamo-alerts.ts` builds them.
  */
+import { z } from "zod";
 
 /** The error rate of a graph's component. */
 export interface DynamoErrorRateRule {
@@ -91,3 +92,26 @@ export interface DynamoAlertsOptions {
    */
   extraRuleGroups?: string;
 }
+
+const ruleSwitch = { enabled: z.boolean().optional() };
+
+/** The shape of the options as stack config holds them; `alertsOptionProblems` judges the values. */
+export const alertsOptionsSchema = z.strictObject({
+  alerting: z.boolean().optional(),
+  recording: z.boolean().optional(),
+  rules: z
+    .strictObject({
+      errorRate: z
+        .strictObject({ ...ruleSwitch, threshold: z.number().optional(), for: z.string().optional() })
+        .optional(),
+      fatal: z.strictObject(ruleSwitch).optional(),
+      crashLoop: z
+        .strictObject({ ...ruleSwitch, crashes: z.number().optional(), window: z.string().optional() })
+        .optional(),
+      controlPlane: z.strictObject({ ...ruleSwitch, for: z.string().optional() }).optional(),
+      silence: z.strictObject({ ...ruleSwitch, after: z.string().optional() }).optional(),
+    })
+    .optional(),
+  watchedGraphs: z.array(z.strictObject({ namespace: z.string(), name: z.string() })).optional(),
+  extraRuleGroups: z.string().optional(),
+}) satisfies z.ZodType<DynamoAlertsOptions>;

@@ -3,7 +3,8 @@
  * with the enums' values. The component and its pure builders both import them from here, so
  * neither imports the other's module for its types.
  */
-import type { DynamoLoggingSettings } from "./dynamo-logging-settings";
+import { z } from "zod";
+import { type DynamoLoggingSettings, dynamoLoggingSettingsSchema } from "./dynamo-logging-settings";
 
 /** The sample's services, as named in Dynamo's agg_logging.yaml example. */
 export type DynamoSampleService = "Frontend" | "decode";
@@ -53,3 +54,25 @@ export interface DynamoGraphSampleOptions {
   /** Per-service overrides (`services.<name>.envs`). */
   serviceLogging?: DynamoSampleServiceLogging;
 }
+
+/**
+ * The shape of the options as stack config holds them (the image may be absent until the sample
+ * is enabled); `sampleOptionProblems` judges the values.
+ */
+export const sampleOptionsSchema = z.strictObject({
+  backend: z.enum(DynamoSampleBackend).optional(),
+  name: z.string().optional(),
+  image: z.string().optional(),
+  model: z.string().min(1).optional(),
+  gpus: z.number().int().min(1).optional(),
+  frontendReplicas: z.number().int().min(0).optional(),
+  workerReplicas: z.number().int().min(0).optional(),
+  huggingFaceTokenSecret: z.string().optional(),
+  logging: dynamoLoggingSettingsSchema.optional(),
+  serviceLogging: z
+    .strictObject({
+      Frontend: dynamoLoggingSettingsSchema.optional(),
+      decode: dynamoLoggingSettingsSchema.optional(),
+    })
+    .optional(),
+}) satisfies z.ZodType<Partial<DynamoGraphSampleOptions>>;

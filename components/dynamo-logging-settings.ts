@@ -3,6 +3,7 @@
  * validated, and rendered to the environment variables and TOML file the runtime reads. Pure.
  */
 import { stringify as toToml } from "smol-toml";
+import { z } from "zod";
 import { shown } from "./field-rules";
 import type { OptionProblem } from "./options";
 
@@ -45,6 +46,19 @@ export interface DynamoLoggingSettings {
   /** A logging TOML file, for filters too long for an environment variable. */
   configFile?: DynamoLoggingConfigFile;
 }
+
+const logLevel = z.enum(DynamoLogLevel);
+
+/** The shape of the settings as stack config holds them; `dynamoLoggingProblems` judges the values. */
+export const dynamoLoggingSettingsSchema = z.strictObject({
+  jsonl: z.boolean().optional(),
+  log: z.string().optional(),
+  localTimeZone: z.boolean().optional(),
+  spanEvents: z.boolean().optional(),
+  configFile: z
+    .strictObject({ logLevel: logLevel.optional(), filters: z.record(z.string(), logLevel).optional() })
+    .optional(),
+}) satisfies z.ZodType<DynamoLoggingSettings>;
 
 /** A Kubernetes container environment variable. */
 export interface EnvVar {

@@ -3,7 +3,8 @@
  * with the enums' values. The component and its pure builders both import them from here, so
  * neither imports the other's module for its types.
  */
-import type { ResourceRequirements } from "./kubernetes";
+import { z } from "zod";
+import { type ResourceRequirements, resourceRequirementsSchema } from "./kubernetes";
 
 /** Which Grafana gets the datasource and dashboard: see `GrafanaProvisioningOptions.target`. */
 export const GrafanaTarget = { Existing: "existing", Install: "install" } as const;
@@ -32,3 +33,15 @@ export interface GrafanaProvisioningOptions {
   /** Requests and limits of Grafana, with target "install". Default 100m/256Mi, limits 1/512Mi. */
   resources?: ResourceRequirements;
 }
+
+/** The shape of the options as stack config holds them; `grafanaOptionProblems` judges the values. */
+export const grafanaOptionsSchema = z.strictObject({
+  target: z.enum(GrafanaTarget).optional(),
+  datasourceLabel: z.string().optional(),
+  datasourceLabelValue: z.string().optional(),
+  dashboardLabel: z.string().optional(),
+  dashboardLabelValue: z.string().optional(),
+  tracingDatasourceUid: z.string().min(1).optional(),
+  releaseName: z.string().optional(),
+  resources: resourceRequirementsSchema.optional(),
+}) satisfies z.ZodType<GrafanaProvisioningOptions>;

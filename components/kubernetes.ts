@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { shown } from "./field-rules";
 import type { OptionProblem } from "./options";
 
@@ -24,6 +25,15 @@ export interface ResourceRequirements {
   /** The most each container may use; at least the requests. */
   limits: ComputeResources;
 }
+
+/**
+ * The shape of requests and limits, as stack config holds them; their quantities are judged by
+ * `resourceProblems`, the one place components and config share.
+ */
+export const resourceRequirementsSchema = z.strictObject({
+  requests: z.strictObject({ cpu: z.string(), memory: z.string() }),
+  limits: z.strictObject({ cpu: z.string(), memory: z.string() }),
+}) satisfies z.ZodType<ResourceRequirements>;
 
 const cpuPattern = /^(\d+(\.\d+)?)(m)?$/;
 const memoryPattern = /^(\d+(\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;

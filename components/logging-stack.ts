@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import { AlloyCollector } from "./alloy";
 import { type AlloyCollectorOptions, type AlloyCollectorSettings, alloyInputStandIns } from "./alloy-options";
 import { resolveAlloyOptions } from "./alloy-values";
@@ -58,6 +59,14 @@ export interface DynamoLoggingSafety {
    */
   grafanaPodLabels?: { [label: string]: string };
 }
+
+/** The shape of the safety options as stack config holds them; `safetyProblems` judges the values. */
+export const safetyOptionsSchema = z.strictObject({
+  protectData: z.boolean().optional(),
+  networkPolicies: z.boolean().optional(),
+  collectorPodLabels: z.record(z.string(), z.string()).optional(),
+  grafanaPodLabels: z.record(z.string(), z.string()).optional(),
+}) satisfies z.ZodType<DynamoLoggingSafety>;
 
 export interface DynamoLoggingArgs {
   /** Namespace of Loki, the collector and (when installed) Grafana; created here. Default "logging". */

@@ -7,7 +7,8 @@
  * are `pulumi.Input`s: checked now when known, and at deploy time otherwise (`inputs.ts`).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResourceRequirements } from "./kubernetes";
+import { z } from "zod";
+import { type ResourceRequirements, resourceRequirementsSchema } from "./kubernetes";
 
 /** How Loki runs: see `LokiStackOptions.mode`. */
 export const LokiMode = {
@@ -282,6 +283,82 @@ export const lokiInputStandIns = {
   "s3.buckets.ruler": "deferred-ruler",
   "s3.roleArn": "arn:aws:iam::000000000000:role/deferred",
 } as const;
+
+const count = z.number().int().min(0);
+const positive = z.number().int().min(1);
+
+/** A value per Loki workload, any of them. */
+const perWorkload = <T extends z.ZodType>(item: T) =>
+  z.strictObject({
+    singleBinary: item.optional(),
+    read: item.optional(),
+    write: item.optional(),
+    backend: item.optional(),
+    ingester: item.optional(),
+    distributor: item.optional(),
+    querier: item.optional(),
+    queryFrontend: item.optional(),
+    queryScheduler: item.optional(),
+    compactor: item.optional(),
+    indexGateway: item.optional(),
+    ruler: item.optional(),
+    patternIngester: item.optional(),
+  });
+
+/**
+ * The shape of the options as stack config holds them (every Input known): types and enums only.
+ * What each value must be, beyond its type, is judged by `validateLokiOptions`, which the
+ * component runs too. `test/package.test.ts` holds this shape to the interfaces above.
+ */
+export const lokiSettingsSchema = z.strictObject({
+  releaseName: z.string().optional(),
+  mode: z.enum(LokiMode).optional(),
+  size: z.enum(LokiSize).optional(),
+  retention: z.string().optional(),
+  multiTenancy: z.boolean().optional(),
+  tenantId: z.string().min(1).optional(),
+  replicationFactor: positive.optional(),
+  zoneAwareIngesters: z.boolean().optional(),
+  ingesterZones: z.array(z.string()).optional(),
+  replicas: perWorkload(count).optional(),
+  resources: perWorkload(resourceRequirementsSchema).optional(),
+  queryConcurrency: positive.optional(),
+  objectStore: z.enum(LokiObjectStore).optional(),
+  s3: z
+    .strictObject({
+      region: z.string().min(1),
+      endpoint: z.url().optional(),
+      forcePathStyle: z.boolean().optional(),
+      buckets: z.strictObject({ chunks: z.string().min(3), ruler: z.string().min(3) }),
+      credentials: z.enum(S3Credentials),
+      roleArn: z.string().optional(),
+    })
+    .optional(),
+  persistence: z
+    .strictObject({ size: z.string().optional(), storageClass: z.string().optional() })
+    .optional(),
+  caches: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      chunksMemoryMb: positive.optional(),
+      resultsMemoryMb: positive.optional(),
+    })
+    .optional(),
+  canary: z.boolean().optional(),
+  clusterDomain: z.string().min(1).optional(),
+  highAvailability: z.boolean().optional(),
+  minimumRetention: z.string().optional(),
+  ruler: z
+    .strictObject({
+      alertmanagerUrl: z.string().optional(),
+      remoteWriteUrl: z.string().optional(),
+      remoteWriteUsername: z.string().optional(),
+    })
+    .optional(),
+  selfMonitoring: z
+    .strictObject({ enabled: z.boolean().optional(), labels: z.record(z.string(), z.string()).optional() })
+    .optional(),
+}) satisfies z.ZodType<LokiStackSettings>;
 
 /** The Loki workloads each mode runs, by their key in the chart's values. */
 export const lokiComponentsByMode = {

@@ -1,35 +1,31 @@
 /**
  * The stack configuration: its schema, and the pure parse that turns a stack's raw config into
- * typed settings or a list of every problem with it. Pulumi stays out of this file so that the
- * program, the render and the tests all judge config the same way.
+ * typed settings or a list of every problem with it. Each section's shape is declared beside its
+ * component's option types (`lokiSettingsSchema` in loki-options.ts, and so on) and checked by the
+ * component's own checks; this file composes them and adds what spans sections. Pulumi stays out
+ * of it so that the program, the render and the tests all judge config the same way.
  */
 import { z } from "zod";
 import {
-  type AlloyCollectorOptions,
-  crossComponentProblems,
-  safetyProblems,
-  DynamoLogLevel,
-  DynamoSampleBackend,
-  type DynamoLoggingSafety,
-  type DynamoLoggingSettings,
-  type DynamoAlertsOptions,
-  grafanaOptionProblems,
-  GrafanaTarget,
-  resolveGrafanaOptions,
-  resolveSampleOptions,
-  S3Credentials,
-  sampleOptionProblems,
-  AlloyGatherMethod,
+  alertsOptionsSchema,
   alloyOptionProblems,
-  LokiMode,
-  LokiSize,
-  LokiObjectStore,
+  alloySettingsSchema,
+  crossComponentProblems,
+  grafanaOptionProblems,
+  grafanaOptionsSchema,
+  lokiSettingsSchema,
   type LokiStackSettings,
   type OptionProblem,
   resolveAlloyOptions,
-  validateLokiOptions,
-  usesS3Keys,
+  resolveGrafanaOptions,
+  resolveSampleOptions,
+  safetyOptionsSchema,
+  safetyProblems,
+  sampleOptionProblems,
+  sampleOptionsSchema,
   shown,
+  usesS3Keys,
+  validateLokiOptions,
 } from "../components/internal";
 
 export const projectName = "dynamo-logging";
@@ -57,30 +53,6 @@ const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label: lower-case letters, digits and '-'")
   .max(63);
-const count = z.number().int().min(0);
-const positive = z.number().int().min(1);
-
-// Quantity formats are checked by lokiOptionProblems, the one place the component shares.
-const computeResources = z.strictObject({ cpu: z.string(), memory: z.string() });
-const resourceRequirements = z.strictObject({ requests: computeResources, limits: computeResources });
-
-const componentMap = <T extends z.ZodType>(item: T) =>
-  z.strictObject({
-    singleBinary: item.optional(),
-    read: item.optional(),
-    write: item.optional(),
-    backend: item.optional(),
-    ingester: item.optional(),
-    distributor: item.optional(),
-    querier: item.optional(),
-    queryFrontend: item.optional(),
-    queryScheduler: item.optional(),
-    compactor: item.optional(),
-    indexGateway: item.optional(),
-    ruler: item.optional(),
-    patternIngester: item.optional(),
-  });
-
 /**
  * The Loki options checked once per parse: the section's own refinement and the stack's (which
  * needs to know whether S3 keys are used) share the result for the same parsed object.
@@ -92,109 +64,26 @@ function lokiValidation(options: LokiStackSettings): ReturnType<typeof validateL
   return result;
 }
 
-const lokiSchema = z
-  .strictObject({
-    releaseName: z.string().optional(),
-    mode: z.enum(LokiMode).optional(),
-    size: z.enum(LokiSize).optional(),
-    retention: z.string().optional(),
-    multiTenancy: z.boolean().optional(),
-    tenantId: z.string().min(1).optional(),
-    replicationFactor: positive.optional(),
-    zoneAwareIngesters: z.boolean().optional(),
-    ingesterZones: z.array(z.string()).optional(),
-    replicas: componentMap(count).optional(),
-    resources: componentMap(resourceRequirements).optional(),
-    queryConcurrency: positive.optional(),
-    objectStore: z.enum(LokiObjectStore).optional(),
-    s3: z
-      .strictObject({
-        region: z.string().min(1),
-        endpoint: z.url().optional(),
-        forcePathStyle: z.boolean().optional(),
-        buckets: z.strictObject({ chunks: z.string().min(3), ruler: z.string().min(3) }),
-        credentials: z.enum(S3Credentials),
-        roleArn: z.string().optional(),
-      })
-      .optional(),
-    persistence: z
-      .strictObject({ size: z.string().optional(), storageClass: z.string().optional() })
-      .optional(),
-    caches: z
-      .strictObject({
-        enabled: z.boolean().optional(),
-        chunksMemoryMb: positive.optional(),
-        resultsMemoryMb: positive.optional(),
-      })
-      .optional(),
-    canary: z.boolean().optional(),
-    clusterDomain: z.string().min(1).optional(),
-    highAvailability: z.boolean().optional(),
-    minimumRetention: z.string().optional(),
-    ruler: z
-      .strictObject({
-        alertmanagerUrl: z.string().optional(),
-        remoteWriteUrl: z.string().optional(),
-        remoteWriteUsername: z.string().optional(),
-      })
-      .optional(),
-    selfMonitoring: z
-      .strictObject({ enabled: z.boolean().optional(), labels: z.record(z.string(), z.string()).optional() })
-      .optional(),
-  })
-  .superRefine((options, ctx) => {
-    const result = lokiValidation(options);
-    if (!result.ok) reportProblems(ctx, result.problems);
-  }) satisfies z.ZodType<LokiStackSettings>;
+const lokiSchema = lokiSettingsSchema.superRefine((options, ctx) => {
+  const result = lokiValidation(options);
+  if (!result.ok) reportProblems(ctx, result.problems);
+});
 
-const alloySchema = z
-  .strictObject({
-    releaseName: z.string().optional(),
-    clusterName: z.string().min(1).optional(),
-    namespaces: z.array(z.string()).optional(),
-    gatherMethod: z.enum(AlloyGatherMethod).optional(),
-    replicas: positive.optional(),
-    labels: z.record(z.string(), z.string()).optional(),
-    structuredMetadata: z.record(z.string(), z.string()).optional(),
-    resources: resourceRequirements.optional(),
-    redactSecrets: z.boolean().optional(),
-    highAvailability: z.boolean().optional(),
-    clusterEvents: z.boolean().optional(),
-  })
-  .superRefine((options, ctx) => {
-    reportProblems(ctx, alloyOptionProblems(resolveAlloyOptions(options)));
-  }) satisfies z.ZodType<AlloyCollectorOptions>;
+const alloySchema = alloySettingsSchema.superRefine((options, ctx) => {
+  reportProblems(ctx, alloyOptionProblems(resolveAlloyOptions(options)));
+});
 
-const grafanaSchema = z
-  .strictObject({
-    target: z.enum(GrafanaTarget).optional(),
+const grafanaSchema = grafanaOptionsSchema
+  .extend({
     /** Grafana's namespace. Default: the stack's namespace with target install, "monitoring" otherwise. */
     namespace: dnsLabel.optional(),
-    datasourceLabel: z.string().optional(),
-    datasourceLabelValue: z.string().optional(),
-    dashboardLabel: z.string().optional(),
-    dashboardLabelValue: z.string().optional(),
-    tracingDatasourceUid: z.string().min(1).optional(),
-    releaseName: z.string().optional(),
-    resources: resourceRequirements.optional(),
   })
   .superRefine(({ namespace: _namespace, ...options }, ctx) => {
     reportProblems(ctx, grafanaOptionProblems(resolveGrafanaOptions(options)));
   });
 
-const logLevel = z.enum(DynamoLogLevel);
-const loggingSettings = z.strictObject({
-  jsonl: z.boolean().optional(),
-  log: z.string().optional(),
-  localTimeZone: z.boolean().optional(),
-  spanEvents: z.boolean().optional(),
-  configFile: z
-    .strictObject({ logLevel: logLevel.optional(), filters: z.record(z.string(), logLevel).optional() })
-    .optional(),
-}) satisfies z.ZodType<DynamoLoggingSettings>;
-
-const sampleSchema = z
-  .strictObject({
+const sampleSchema = sampleOptionsSchema
+  .extend({
     enabled: z
       .boolean()
       .default(false)
@@ -203,18 +92,6 @@ const sampleSchema = z
       ),
     /** Namespace of the graph: the Dynamo platform's, and one the collector gathers. */
     namespace: dnsLabel.optional(),
-    backend: z.enum(DynamoSampleBackend).optional(),
-    name: z.string().optional(),
-    image: z.string().optional(),
-    model: z.string().min(1).optional(),
-    gpus: positive.optional(),
-    frontendReplicas: count.optional(),
-    workerReplicas: count.optional(),
-    huggingFaceTokenSecret: dnsLabel.optional(),
-    logging: loggingSettings.optional(),
-    serviceLogging: z
-      .strictObject({ Frontend: loggingSettings.optional(), decode: loggingSettings.optional() })
-      .optional(),
   })
   .superRefine(({ enabled, namespace: _namespace, image, ...options }, ctx) => {
     if (!enabled) return;
@@ -229,37 +106,9 @@ const sampleSchema = z
     reportProblems(ctx, sampleOptionProblems(resolveSampleOptions({ ...options, image })));
   });
 
-const ruleSwitch = { enabled: z.boolean().optional() };
-const alertsSchema = z.strictObject({
-  alerting: z.boolean().optional(),
-  recording: z.boolean().optional(),
-  rules: z
-    .strictObject({
-      errorRate: z
-        .strictObject({ ...ruleSwitch, threshold: z.number().optional(), for: z.string().optional() })
-        .optional(),
-      fatal: z.strictObject(ruleSwitch).optional(),
-      crashLoop: z
-        .strictObject({ ...ruleSwitch, crashes: z.number().optional(), window: z.string().optional() })
-        .optional(),
-      controlPlane: z.strictObject({ ...ruleSwitch, for: z.string().optional() }).optional(),
-      silence: z.strictObject({ ...ruleSwitch, after: z.string().optional() }).optional(),
-    })
-    .optional(),
-  watchedGraphs: z.array(z.strictObject({ namespace: z.string(), name: z.string() })).optional(),
-  extraRuleGroups: z.string().optional(),
-}) satisfies z.ZodType<DynamoAlertsOptions>;
-
-const safetySchema = z
-  .strictObject({
-    protectData: z.boolean().optional(),
-    networkPolicies: z.boolean().optional(),
-    collectorPodLabels: z.record(z.string(), z.string()).optional(),
-    grafanaPodLabels: z.record(z.string(), z.string()).optional(),
-  })
-  .superRefine((safety, ctx) =>
-    reportProblems(ctx, safetyProblems(safety)),
-  ) satisfies z.ZodType<DynamoLoggingSafety>;
+const safetySchema = safetyOptionsSchema.superRefine((safety, ctx) =>
+  reportProblems(ctx, safetyProblems(safety)),
+);
 
 /**
  * The cluster a stack deploys to, named in its config: the program never falls back to whatever
@@ -312,7 +161,7 @@ export const stackConfigSchema = z
     grafana: grafanaSchema.default({}),
     sample: sampleSchema.default({ enabled: false }),
     safety: safetySchema.default({}),
-    alerts: alertsSchema.default({}),
+    alerts: alertsOptionsSchema.default({}),
     lokiS3AccessKeyId: z.string().min(1).optional(),
     lokiS3SecretAccessKey: z.string().min(1).optional(),
     lokiRulerRemoteWritePassword: z.string().min(1).optional(),
