@@ -318,6 +318,11 @@ export function buildRuleGroups(options: ResolvedAlertsOptions, scope: RuleScope
   const streams = (extra = "") =>
     `{namespace=~"${regexAlternation(scope.namespaces)}", ${graphLabel}=~".+"${extra}}`;
   const explore = (query: string) => `In Grafana Explore (Loki): ${query}`;
+  // The alert's own series, in its templates: its graph and component, and their streams.
+  const graph = `{{ $labels.${graphLabel} }}`;
+  const component = `{{ $labels.${componentLabel} }}`;
+  const alertStreams = (ofComponent: boolean, extra = "") =>
+    `{namespace="{{ $labels.namespace }}", ${graphLabel}="${graph}"${ofComponent ? `, ${componentLabel}="${component}"` : ""}${extra}}`;
   const groups: LokiRuleGroup[] = [];
   if (options.alerting) {
     const rules: LokiRule[] = [];
@@ -330,10 +335,8 @@ export function buildRuleGroups(options: ResolvedAlertsOptions, scope: RuleScope
         for: options.errorRate.for,
         labels: { severity: "warning", ...graphLabels },
         annotations: {
-          summary: `More than ${options.errorRate.threshold * 100}% of {{ $labels.${componentLabel} }} lines of graph {{ $labels.${graphLabel} }} are errors`,
-          description: explore(
-            `{namespace="{{ $labels.namespace }}", ${graphLabel}="{{ $labels.${graphLabel} }}", ${componentLabel}="{{ $labels.${componentLabel} }}", level="error"}`,
-          ),
+          summary: `More than ${options.errorRate.threshold * 100}% of ${component} lines of graph ${graph} are errors`,
+          description: explore(alertStreams(true, ', level="error"')),
         },
       });
     }
@@ -344,15 +347,8 @@ export function buildRuleGroups(options: ResolvedAlertsOptions, scope: RuleScope
         expr: `sum by (${byComponent}) (count_over_time(${streams()} ${fatal} [5m])) > 0`,
         labels: { severity: "critical", ...graphLabels },
         annotations: {
-          summary:
-            "A {{ $labels." +
-            componentLabel +
-            " }} process of graph {{ $labels." +
-            graphLabel +
-            " }} panicked or raised an uncaught exception",
-          description: explore(
-            `{namespace="{{ $labels.namespace }}", ${graphLabel}="{{ $labels.${graphLabel} }}"} ${fatal}`,
-          ),
+          summary: `A ${component} process of graph ${graph} panicked or raised an uncaught exception`,
+          description: explore(`${alertStreams(false)} ${fatal}`),
         },
       });
     }
@@ -362,10 +358,8 @@ export function buildRuleGroups(options: ResolvedAlertsOptions, scope: RuleScope
         expr: `sum by (${byComponent}) (count_over_time(${streams()} ${fatal} [${options.crashLoop.window}])) >= ${options.crashLoop.crashes}`,
         labels: { severity: "critical", ...graphLabels },
         annotations: {
-          summary: `{{ $labels.${componentLabel} }} of graph {{ $labels.${graphLabel} }} died ${options.crashLoop.crashes} times or more in ${options.crashLoop.window}`,
-          description: explore(
-            `{namespace="{{ $labels.namespace }}", ${graphLabel}="{{ $labels.${graphLabel} }}", ${componentLabel}="{{ $labels.${componentLabel} }}"} ${fatal}`,
-          ),
+          summary: `${component} of graph ${graph} died ${options.crashLoop.crashes} times or more in ${options.crashLoop.window}`,
+          description: explore(`${alertStreams(true)} ${fatal}`),
         },
       });
     }
@@ -377,23 +371,16 @@ export function buildRuleGroups(options: ResolvedAlertsOptions, scope: RuleScope
         for: options.controlPlane.for,
         labels: { severity: "critical", ...graphLabels },
         annotations: {
-          summary:
-            "{{ $labels." +
-            componentLabel +
-            " }} of graph {{ $labels." +
-            graphLabel +
-            " }} cannot reach etcd or NATS",
-          description: explore(
-            `{namespace="{{ $labels.namespace }}", ${graphLabel}="{{ $labels.${graphLabel} }}"} ${lost}`,
-          ),
+          summary: `${component} of graph ${graph} cannot reach etcd or NATS`,
+          description: explore(`${alertStreams(false)} ${lost}`),
         },
       });
     }
     if (options.silence.enabled) {
       const after = options.silence.after;
       const watched = [...(scope.graphs ?? []), ...options.watchedGraphs].filter(
-        (graph, i, all) =>
-          all.findIndex((g) => g.namespace === graph.namespace && g.name === graph.name) === i,
+        (target, i, all) =>
+          all.findIndex((g) => g.namespace === target.namespace && g.name === target.name) === i,
       );
       if (watched.length > 0) {
         // One rule for every watched graph: each absent series carries its graph's name and namespace.
@@ -401,16 +388,14 @@ export function buildRuleGroups(options: ResolvedAlertsOptions, scope: RuleScope
           alert: "DynamoGraphSilent",
           expr: watched
             .map(
-              (graph) =>
-                `absent_over_time({namespace="${graph.namespace}", ${graphLabel}="${graph.name}"} [${after}])`,
+              (target) =>
+                `absent_over_time({namespace="${target.namespace}", ${graphLabel}="${target.name}"} [${after}])`,
             )
             .join(" or "),
-          labels: { severity: "warning", graph: `{{ $labels.${graphLabel} }}`, component: "all" },
+          labels: { severity: "warning", graph, component: "all" },
           annotations: {
-            summary: `Graph {{ $labels.${graphLabel} }} in {{ $labels.namespace }} has logged nothing for ${after}`,
-            description: explore(
-              `{namespace="{{ $labels.namespace }}", ${graphLabel}="{{ $labels.${graphLabel} }}"}`,
-            ),
+            summary: `Graph ${graph} in {{ $labels.namespace }} has logged nothing for ${after}`,
+            description: explore(alertStreams(false)),
           },
         });
       }
