@@ -25,17 +25,22 @@ export function knownNow<T extends object>(
   let known: Record<string, unknown> = args as Record<string, unknown>;
   const deferred: string[] = [];
   for (const [path, standIn] of Object.entries(standIns)) {
-    const keys = path.split(".");
-    const value = keys.reduce<unknown>(
-      (node, key) =>
-        node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined,
-      args,
-    );
+    const value = valueAt(args, path);
     if (value === undefined || isKnown(value)) continue;
-    known = replaced(known, keys, standIn);
+    known = replaced(known, path.split("."), standIn);
     deferred.push(path);
   }
   return { known: known as pulumi.Unwrap<T>, deferred };
+}
+
+/** The value at a dotted path below `node`, or undefined where the path leaves the objects. */
+function valueAt(node: unknown, path: string): unknown {
+  return path
+    .split(".")
+    .reduce<unknown>(
+      (at, key) => (at !== null && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined),
+      node,
+    );
 }
 
 /** A copy of `node` with the value at `keys` replaced, copying only along that path. */
@@ -75,9 +80,7 @@ export function checkedAtDeploy<T extends object, R>(
 function redacted(problem: OptionProblem, known: unknown, deferred: readonly string[]): OptionProblem {
   let message = problem.message;
   for (const path of deferred) {
-    const value = path
-      .split(".")
-      .reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], known);
+    const value = valueAt(known, path);
     const text = typeof value === "string" ? value : JSON.stringify(value);
     if (!text) continue;
     const standIn = `a secret ${typeof value} of ${text.length} characters`;

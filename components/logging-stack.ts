@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AlloyCollector } from "./alloy";
-import { type AlloyCollectorOptions, type AlloyCollectorSettings, alloyInputStandIns } from "./alloy-options";
+import type { AlloyCollectorOptions, AlloyCollectorSettings } from "./alloy-options";
 import { resolveAlloyOptions } from "./alloy-values";
 import { DynamoGraphSample } from "./dynamo-graph";
 import type { DynamoGraphSampleOptions } from "./dynamo-graph-options";
@@ -193,16 +193,14 @@ export class DynamoLogging extends pulumi.ComponentResource {
   constructor(name: string, args: DynamoLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
     // Collected namespaces from another resource are known at deploy time only: checked then.
     const namespacesKnown = isKnown(args.alloy?.namespaces);
-    const alloyKnown = {
-      ...args.alloy,
-      namespaces: namespacesKnown ? args.alloy?.namespaces : alloyInputStandIns.namespaces,
-    };
     const problems = [
-      ...crossComponentProblems({ ...args, alloy: alloyKnown as AlloyCollectorSettings }, namespacesKnown),
+      // Unknown, the namespaces are not read: the checks that need them wait for deploy time.
+      ...crossComponentProblems({ ...args, alloy: args.alloy as AlloyCollectorSettings }, namespacesKnown),
       ...safetyProblems(args.safety ?? {}).map((p) => ({ ...p, path: `safety.${p.path}` })),
     ];
     if (problems.length > 0) throw invalidArgumentsError("DynamoLogging", name, problems);
     super("dynamo-logging:index:DynamoLogging", name, {}, opts);
+    const alerts = resolveAlertsOptions(args.alerts ?? {});
     const child = { parent: this };
     const safety = args.safety ?? {};
     // Deleting the namespace would delete the volumes in it: it is protected with the data.
@@ -246,7 +244,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
         // The datasource queries exactly the Loki installed here.
         queryUrl: loki.queryUrl,
         tenantId: loki.tenantId,
-        showAlerts: resolveAlertsOptions(args.alerts ?? {}).alerting,
+        showAlerts: alerts.alerting,
       },
       child,
     );
@@ -310,7 +308,6 @@ export class DynamoLogging extends pulumi.ComponentResource {
 
     // Dynamo's rules, for the ruler: one rule file in the tenant's directory, built for the
     // namespaces the collector really gathers and the sample graph, when there is one.
-    const alerts = resolveAlertsOptions(args.alerts ?? {});
     if (alerts.alerting || alerts.recording || alerts.extraRuleGroups !== undefined) {
       const watched = sample
         ? pulumi
