@@ -8,7 +8,8 @@ import * as logs from "@grafana/grafana-foundation-sdk/logs";
 import * as loki from "@grafana/grafana-foundation-sdk/loki";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import { logLevels, unknownLevel } from "./alloy-pipeline";
+import { moduleField } from "./alloy-pipeline";
+import { logLevels, unknownLevel } from "./dynamo-log-model";
 import { dynamoPodLabels } from "./alloy-values";
 
 export const dashboardUid = "dynamo-graph-logs";
@@ -42,10 +43,11 @@ export const eventsJob = "integrations/kubernetes/eventhandler";
 /** Every LogQL expression of the dashboard, by panel title. */
 export const dashboardQueries = {
   "Log volume by level": `sum by (level) (count_over_time(${streams("$level")} ${searchFilter} ${traceFilter} [$__auto]))`,
-  "Errors and warnings per component": `sum by (${componentLabel}, level) (rate(${streams("error|warn")} ${searchFilter} ${traceFilter} [$__auto]))`,
-  // Grouped by `target` (the Rust module or Python logger that logged the error): a few hundred
-  // values at most, where the free-text message has one per distinct error line.
-  "Most frequent errors": `topk(10, sum by (target) (count_over_time(${streams("error")} ${searchFilter} ${traceFilter} | json target="target" | __error__="" [$__range])))`,
+  "Errors and warnings per component": `sum by (${componentLabel}, level) (rate(${streams("critical|error|warn")} ${searchFilter} ${traceFilter} [$__auto]))`,
+  // Grouped by the `module` the collector attributes each entry to (a Rust module path, a Python
+  // module, a traceback's innermost Dynamo frame): a few hundred values at most, where the
+  // free-text message has one per distinct error line. Structured metadata: no parser runs.
+  "Most frequent errors": `topk(10, sum by (${moduleField}) (count_over_time(${streams("critical|error")} ${searchFilter} ${traceFilter} [$__range])))`,
   // The events of the graph's objects: the operator names them `<graph>-<service>…`.
   "Kubernetes events": `{job="${eventsJob}", namespace=~"$namespace"} | name=~\`\${dynamographdeployment:regex}-.*\` |= \`$search\``,
   [dashboardTitle]: `${streams("$level")} ${searchFilter} ${traceFilter}`,
@@ -79,7 +81,7 @@ export function buildLogsDashboard(
   datasourceUid: string,
   features: DashboardFeatures = {},
 ): dashboard.Dashboard {
-  const levels = [...Object.keys(logLevels), unknownLevel].join(",");
+  const levels = [...logLevels, unknownLevel].join(",");
   const builder = new dashboard.DashboardBuilder(dashboardTitle)
     .uid(dashboardUid)
     .description("Logs of DynamoGraphDeployments: by namespace, graph, component, level, trace id and text")
@@ -153,7 +155,7 @@ export function buildLogsDashboard(
       new table.PanelBuilder()
         .title("Most frequent errors")
         .description(
-          "Where errors come from: the ten targets (Rust modules, Python loggers) that logged the most",
+          "Where errors come from: the ten modules (Rust module paths, Python modules, a traceback's innermost Dynamo frame) with the most",
         )
         .datasource(datasourceRef)
         .withTarget(query(dashboardQueries["Most frequent errors"]).queryType("instant"))

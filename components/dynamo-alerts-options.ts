@@ -9,29 +9,42 @@ import { z } from "zod";
 export interface DynamoErrorRateRule {
   /** Default true. */
   enabled?: boolean;
-  /** Fraction of a component's lines at level error above which it fires: 0 < threshold <= 1. Default 0.05. */
-  threshold?: number;
-  /** How long the rate must stay above the threshold: "10m", "1h". Default "10m". */
+  /**
+   * Entries at level error or critical per minute of one component, averaged over 5 minutes, above
+   * which it fires: 0 < perMinute <= 100000. Default 10. A rate, not a share of all lines: Dynamo
+   * 1.0 logs nothing for a successful request at level info, so a share would be 100% at one error.
+   */
+  perMinute?: number;
+  /** How long the rate must stay above it: "10m", "1h". Default "10m". */
   for?: string;
 }
 
-/** A panic or an uncaught Python exception in a Dynamo process. */
-export interface DynamoFatalRule {
+/** A Rust panic in a Dynamo process. */
+export interface DynamoPanicRule {
   /** Default true. */
   enabled?: boolean;
 }
 
-/** A component that keeps dying: its fatal lines, counted over a window. */
+/**
+ * A container of the collected namespaces that died on its own, as the kubelet reports it (its
+ * BackOff event): any exit code, never a handled error, never a pod being deleted.
+ */
+export interface DynamoProcessDiedRule {
+  /** Default true. */
+  enabled?: boolean;
+}
+
+/** A container that keeps dying: the kubelet's back-off events, counted over a window. */
 export interface DynamoCrashLoopRule {
   /** Default true. */
   enabled?: boolean;
-  /** How many fatal lines within `window` make a crash loop: 2 to 100. Default 3. */
+  /** How many back-offs within `window` make a crash loop: 2 to 100. Default 3. */
   crashes?: number;
   /** Default "15m". */
   window?: string;
 }
 
-/** The runtime losing its control plane: etcd leases or the NATS connection. */
+/** The runtime losing its control plane: the Kubernetes API (discovery), NATS or etcd. */
 export interface DynamoControlPlaneRule {
   /** Default true. */
   enabled?: boolean;
@@ -39,9 +52,14 @@ export interface DynamoControlPlaneRule {
   for?: string;
 }
 
-/** Graphs that stop logging: every watched graph, and the collected namespaces as a whole. */
+/**
+ * Graphs that stop logging: every watched graph, and the collected namespaces as a whole. Off by
+ * default: at DYN_LOG=info a healthy, idle Dynamo 1.0 graph logs nothing, so silence is no sign of
+ * trouble unless the graph logs all the time (span events on, or debug); and it reads every line
+ * of the window.
+ */
 export interface DynamoSilenceRule {
-  /** Default true. */
+  /** Default false. */
   enabled?: boolean;
   /** Minutes without a line before it fires: "10m", "30m". Default "10m". */
   after?: string;
@@ -49,13 +67,15 @@ export interface DynamoSilenceRule {
 
 /** Each built-in alerting rule, switchable and tunable one by one. */
 export interface DynamoAlertRules {
-  /** DynamoComponentErrorRate: the share of a component's lines at level error. */
+  /** DynamoComponentErrorRate: a component's errors per minute. */
   errorRate?: DynamoErrorRateRule;
-  /** DynamoProcessFatal: a Rust panic or an uncaught Python exception. */
-  fatal?: DynamoFatalRule;
-  /** DynamoComponentCrashLooping: fatal lines, again and again. */
+  /** DynamoPanic: a Rust panic block in a Dynamo process's output. */
+  panic?: DynamoPanicRule;
+  /** DynamoProcessDied: a container that died and is being restarted. */
+  processDied?: DynamoProcessDiedRule;
+  /** DynamoCrashLooping: a container restarted again and again. */
   crashLoop?: DynamoCrashLoopRule;
-  /** DynamoControlPlaneUnreachable: etcd or NATS out of reach. */
+  /** DynamoControlPlaneUnreachable: the Kubernetes API, NATS or etcd out of reach. */
   controlPlane?: DynamoControlPlaneRule;
   /** DynamoGraphSilent and DynamoLogsAbsent: graphs, or all Dynamo logs, gone quiet. */
   silence?: DynamoSilenceRule;
@@ -72,12 +92,12 @@ export interface DynamoWatchedGraph {
 /** Dynamo-aware rules evaluated by Loki's ruler. */
 export interface DynamoAlertsOptions {
   /**
-   * Alerting rules (error rate, fatal lines, crash loops, control plane, silence), sent to the
+   * Alerting rules (error rate, panics, deaths, crash loops, control plane, silence), sent to the
    * Alertmanager of `loki.ruler.alertmanagerUrl`, which they require. Default false.
    */
   alerting?: boolean;
   /**
-   * Recording rules (line and error rates per graph, component and level; errors by target),
+   * Recording rules (line rates per graph, component and level; errors by module),
    * written through the ruler's remote_write to `loki.ruler.remoteWriteUrl`, which they require.
    * Default false.
    */
@@ -102,9 +122,10 @@ export const alertsOptionsSchema = z.strictObject({
   rules: z
     .strictObject({
       errorRate: z
-        .strictObject({ ...ruleSwitch, threshold: z.number().optional(), for: z.string().optional() })
+        .strictObject({ ...ruleSwitch, perMinute: z.number().optional(), for: z.string().optional() })
         .optional(),
-      fatal: z.strictObject(ruleSwitch).optional(),
+      panic: z.strictObject(ruleSwitch).optional(),
+      processDied: z.strictObject(ruleSwitch).optional(),
       crashLoop: z
         .strictObject({ ...ruleSwitch, crashes: z.number().optional(), window: z.string().optional() })
         .optional(),

@@ -1,85 +1,75 @@
 /**
- * Dynamo-aware rules for Loki's ruler, as data: the error signatures Dynamo's processes print when
- * they die or lose their control plane, and the alerting and recording rule groups built on them
- * and on the collector's labels. Pure: `DynamoLogging` delivers the rule file to the ruler.
+ * Dynamo-aware rules for Loki's ruler, as data: alerting and recording rule groups generated from
+ * the line model (`dynamo-log-model.ts`) and the collector's labels. Every built-in alert is a
+ * `LogThreshold`, a small subset of LogQL (a sum of count_over_time over a label selector and line
+ * filters, compared with a number) whose meaning the corpus suite reproduces exactly. Pure:
+ * `DynamoLogging` delivers the rule file to the ruler.
  */
 import { parser as logqlParser } from "@grafana/lezer-logql";
 import { parse as parseYaml, stringify } from "yaml";
 import type { DynamoAlertsOptions, DynamoWatchedGraph } from "./dynamo-alerts-options";
+import { moduleField } from "./alloy-pipeline";
 import { dynamoPodLabels } from "./alloy-values";
+import { eventsJob } from "./dashboard";
+import { controlPlaneSignatures, deathEvent, errorLevels, panicSignature } from "./dynamo-log-model";
 import { dnsLabelProblem, dnsSubdomainProblem, shown } from "./field-rules";
 import type { OptionProblem } from "./options";
 
 const [graphLabel, componentLabel] = Object.keys(dynamoPodLabels);
 
-/**
- * Text a Dynamo process prints, with where it comes from: the rules' line filters are generated
- * from these, so a rule matches exactly the wording Dynamo uses.
- */
-export interface ErrorSignature {
-  /** What the text means. */
-  meaning: string;
-  /** The exact text, matched as a substring of the line (raw, or inside a JSONL `message`). */
-  text: string;
-  /** Where the wording comes from. */
-  source: string;
+/** A label matcher of a LogQL stream selector. */
+export interface LabelMatcher {
+  name: string;
+  op: "=" | "=~";
+  value: string;
 }
 
-export const errorSignatures = {
-  rustPanic: {
-    meaning: "a Rust thread of the runtime panicked: the process is going down",
-    text: "panicked at",
-    source:
-      "Rust's default panic hook (std::panicking), printed raw to stderr: Dynamo's runtime installs no panic hook of its own (lib/runtime/src/logging.rs)",
-  },
-  pythonTraceback: {
-    meaning: "an uncaught Python exception in a worker or the frontend",
-    text: "Traceback (most recent call last):",
-    source:
-      "CPython's header of an uncaught exception's traceback, printed raw to stderr by Dynamo's Python components (dynamo.sglang, dynamo.vllm, dynamo.mocker, dynamo.frontend)",
-  },
-  etcd: {
-    meaning: "the runtime cannot reach etcd or keep its lease: the component drops out of discovery",
-    text: "Check etcd server status",
-    source:
-      'dynamo_runtime::transports::etcd (lib/runtime/src/transports/etcd.rs, etcd/lease.rs): "Unable to connect to etcd server at …", "Unable to create lease", "Unable to maintain lease", "Unable to send lease heartbeat", each ending "Check etcd server status"',
-  },
-  natsConnect: {
-    meaning: "the runtime cannot connect to NATS",
-    text: "Failed to connect to NATS",
-    source:
-      'dynamo_runtime::transports::nats (lib/runtime/src/transports/nats.rs): "Failed to connect to NATS: {e}. Verify NATS server is running and accessible."',
-  },
-  jetStream: {
-    meaning: "NATS is reachable but JetStream, which the event plane needs, is not",
-    text: "JetStream not available",
-    source:
-      'dynamo_runtime::transports::nats (lib/runtime/src/transports/nats.rs): "JetStream not available: {e}"',
-  },
-} as const satisfies Record<string, ErrorSignature>;
-
-/** The signatures of a process that is dying. */
-export const fatalSignatures = [errorSignatures.rustPanic, errorSignatures.pythonTraceback];
-/** The signatures of a runtime cut off from its control plane. */
-export const controlPlaneSignatures = [
-  errorSignatures.etcd,
-  errorSignatures.natsConnect,
-  errorSignatures.jetStream,
-];
-
-const regexSpecial = /[\\^$.|?*+()[\]{}]/g;
+/** A line filter: a substring (`|=`) or an unanchored RE2 regex (`|~`). */
+export interface LineFilter {
+  op: "|=" | "|~";
+  value: string;
+}
 
 /**
- * A LogQL line filter matching any of the signatures' texts: an RE2 alternation of each text
- * escaped, in a backtick raw string (so no second escaping; no signature holds a backtick).
+ * `sum by (by) (count_over_time({selector} filters [range])) op threshold`: what the built-in
+ * alerts evaluate. Loki reads every chunk of the streams the selector picks over the range; the
+ * filters cut what is counted, not what is read.
  */
-export function signatureFilter(signatures: readonly ErrorSignature[]): string {
-  for (const signature of signatures) {
-    if (signature.text.includes("`"))
-      throw new Error(`a signature cannot hold a backtick: ${signature.text}`);
-  }
-  return `|~ \`${signatures.map((s) => s.text.replace(regexSpecial, "\\$&")).join("|")}\``;
+export interface LogThreshold {
+  selector: LabelMatcher[];
+  filters: LineFilter[];
+  range: string;
+  by: string[];
+  op: ">" | ">=";
+  threshold: number;
 }
+
+const logqlString = (value: string) => JSON.stringify(value);
+const renderSelector = (selector: readonly LabelMatcher[]) =>
+  `{${selector.map((m) => `${m.name}${m.op}${logqlString(m.value)}`).join(", ")}}`;
+const renderFilters = (filters: readonly LineFilter[]) =>
+  filters.map((f) => ` ${f.op} ${logqlString(f.value)}`).join("");
+
+/** The log query of a threshold, as Explore runs it. */
+export function logQuery(rule: Pick<LogThreshold, "selector" | "filters">): string {
+  return `${renderSelector(rule.selector)}${renderFilters(rule.filters)}`;
+}
+
+/** The LogQL of a threshold rule. */
+export function renderThreshold(rule: LogThreshold): string {
+  return `sum by (${rule.by.join(", ")}) (count_over_time(${logQuery(rule)} [${rule.range}])) ${rule.op} ${rule.threshold}`;
+}
+
+/** The platform categories an alert routes by (the corpus's vocabulary), and this stack's own. */
+export const alertCategories = {
+  panic: "a Rust panic was printed",
+  process_died: "a container terminated while its pod was not being deleted",
+  crash_loop: "repeated deaths and restarts with kubelet back-off",
+  control_plane: "the Kubernetes API, NATS or etcd unreachable or refusing",
+  error_rate: "a component logs errors at a sustained rate",
+  silence: "graphs, or the log pipeline, went quiet",
+} as const;
+export type AlertCategory = keyof typeof alertCategories;
 
 /** One rule of a Prometheus rule file: an alert or a recording. */
 export interface LokiRule {
@@ -101,8 +91,9 @@ export interface LokiRuleGroup {
 export interface ResolvedAlertsOptions {
   alerting: boolean;
   recording: boolean;
-  errorRate: { enabled: boolean; threshold: number; for: string };
-  fatal: { enabled: boolean };
+  errorRate: { enabled: boolean; perMinute: number; for: string };
+  panic: { enabled: boolean };
+  processDied: { enabled: boolean };
   crashLoop: { enabled: boolean; crashes: number; window: string };
   controlPlane: { enabled: boolean; for: string };
   silence: { enabled: boolean; after: string };
@@ -115,11 +106,12 @@ export function resolveAlertsOptions(options: DynamoAlertsOptions): ResolvedAler
   return {
     alerting: options.alerting ?? false,
     recording: options.recording ?? false,
-    errorRate: { enabled: true, threshold: 0.05, for: "10m", ...rules.errorRate },
-    fatal: { enabled: true, ...rules.fatal },
+    errorRate: { enabled: true, perMinute: 10, for: "10m", ...rules.errorRate },
+    panic: { enabled: true, ...rules.panic },
+    processDied: { enabled: true, ...rules.processDied },
     crashLoop: { enabled: true, crashes: 3, window: "15m", ...rules.crashLoop },
     controlPlane: { enabled: true, for: "2m", ...rules.controlPlane },
-    silence: { enabled: true, after: "10m", ...rules.silence },
+    silence: { enabled: false, after: "10m", ...rules.silence },
     watchedGraphs: options.watchedGraphs ?? [],
     extraRuleGroups: options.extraRuleGroups,
   };
@@ -237,11 +229,11 @@ export function alertsOptionProblems(
   const problems: OptionProblem[] = [];
   const check = (path: string, reason: string | undefined) =>
     reason && problems.push({ path, message: reason });
-  const { threshold } = options.errorRate;
-  if (!(typeof threshold === "number" && threshold > 0 && threshold <= 1)) {
+  const { perMinute } = options.errorRate;
+  if (!(typeof perMinute === "number" && perMinute > 0 && perMinute <= 100000)) {
     problems.push({
-      path: "rules.errorRate.threshold",
-      message: `${typeof threshold === "number" ? threshold : shown(threshold)} is not a fraction: more than 0, at most 1`,
+      path: "rules.errorRate.perMinute",
+      message: `${typeof perMinute === "number" ? perMinute : shown(perMinute)} is not a rate of errors per minute: more than 0, at most 100000`,
     });
   }
   for (const [path, value] of [
@@ -303,132 +295,178 @@ export interface RuleScope {
   graphs?: readonly DynamoWatchedGraph[];
 }
 
-const byComponent = `namespace, ${graphLabel}, ${componentLabel}`;
+const byComponent = ["namespace", graphLabel, componentLabel];
 const regexAlternation = (values: readonly string[]) =>
-  values.map((v) => v.replace(regexSpecial, "\\$&")).join("|");
+  values.map((v) => v.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&")).join("|");
 
-/** Labels every alert carries: the graph and component it is about, as Alertmanager routes them. */
-const graphLabels = {
-  graph: `{{ $labels.${graphLabel} }}`,
-  component: `{{ $labels.${componentLabel} }}`,
-};
+/** An alert built on a threshold: the rule, its category, and what it says. */
+interface ThresholdAlert {
+  name: string;
+  category: AlertCategory;
+  severity: "warning" | "critical";
+  rule: LogThreshold;
+  for?: string;
+  /** Labels naming what it is about, from the series' labels. */
+  about: Record<string, string>;
+  summary: string;
+  /** What happened and what to look at, before the query to run. */
+  description: string;
+}
+
+/** The built-in alerts that are switched on, as thresholds. */
+export function thresholdAlerts(options: ResolvedAlertsOptions, scope: RuleScope): ThresholdAlert[] {
+  const dynamo: LabelMatcher[] = [
+    { name: "namespace", op: "=~", value: regexAlternation(scope.namespaces) },
+    { name: graphLabel, op: "=~", value: ".+" },
+  ];
+  const atLevels = (levels: readonly string[]): LabelMatcher => ({
+    name: "level",
+    op: "=~",
+    value: levels.join("|"),
+  });
+  const deaths: LabelMatcher[] = [
+    { name: "job", op: "=", value: eventsJob },
+    { name: "namespace", op: "=~", value: regexAlternation(scope.namespaces) },
+    { name: "reason", op: "=", value: deathEvent.reason },
+  ];
+  const graph = `{{ $labels.${graphLabel} }}`;
+  const component = `{{ $labels.${componentLabel} }}`;
+  const ofComponent = { graph, component };
+  const pod = { pod: "{{ $labels.name }}" };
+  const alerts: ThresholdAlert[] = [];
+  if (options.errorRate.enabled) {
+    alerts.push({
+      name: "DynamoComponentErrorRate",
+      category: "error_rate",
+      severity: "warning",
+      rule: {
+        selector: [...dynamo, atLevels(errorLevels)],
+        filters: [],
+        range: "5m",
+        by: byComponent,
+        op: ">",
+        threshold: options.errorRate.perMinute * 5,
+      },
+      for: options.errorRate.for,
+      about: ofComponent,
+      summary: `${component} of graph ${graph} logs more than ${options.errorRate.perMinute} errors a minute`,
+      description:
+        "Errors and criticals of the component over 5 minutes; the dashboard's Most frequent errors names their modules.",
+    });
+  }
+  if (options.panic.enabled) {
+    alerts.push({
+      name: "DynamoPanic",
+      category: "panic",
+      severity: "critical",
+      rule: {
+        selector: [...dynamo, atLevels(["error"])],
+        filters: [{ op: "|~", value: panicSignature.pattern }],
+        range: "5m",
+        by: byComponent,
+        op: ">",
+        threshold: 0,
+      },
+      about: ofComponent,
+      summary: `A ${component} process of graph ${graph} panicked`,
+      description: `A Rust panic block (${panicSignature.source}); its module is in the entry's module field.`,
+    });
+  }
+  if (options.processDied.enabled) {
+    alerts.push({
+      name: "DynamoProcessDied",
+      category: "process_died",
+      severity: "critical",
+      rule: {
+        selector: deaths,
+        filters: [{ op: "|=", value: deathEvent.pattern }],
+        range: "5m",
+        by: ["namespace", "name"],
+        op: ">",
+        threshold: 0,
+      },
+      about: pod,
+      summary: "A container of pod {{ $labels.name }} in {{ $labels.namespace }} died and is being restarted",
+      description:
+        "The kubelet backs off before restarting a container that terminated on its own (any exit code); a handled error or a deleted pod never does. Its last lines are in the dashboard.",
+    });
+  }
+  if (options.crashLoop.enabled) {
+    const { crashes, window } = options.crashLoop;
+    alerts.push({
+      name: "DynamoCrashLooping",
+      category: "crash_loop",
+      severity: "critical",
+      rule: {
+        selector: deaths,
+        filters: [{ op: "|=", value: deathEvent.pattern }],
+        range: window,
+        by: ["namespace", "name"],
+        op: ">=",
+        threshold: crashes,
+      },
+      about: pod,
+      summary: `Pod {{ $labels.name }} in {{ $labels.namespace }} was backed off ${crashes} times or more in ${window}`,
+      description: "The kubelet's BackOff events of the pod: it keeps dying.",
+    });
+  }
+  if (options.controlPlane.enabled) {
+    alerts.push({
+      name: "DynamoControlPlaneUnreachable",
+      category: "control_plane",
+      severity: "critical",
+      rule: {
+        selector: [...dynamo, atLevels(["warn", ...errorLevels])],
+        filters: [{ op: "|~", value: controlPlaneSignatures.map((s) => `(?:${s.pattern})`).join("|") }],
+        range: "5m",
+        by: byComponent,
+        op: ">",
+        threshold: 0,
+      },
+      for: options.controlPlane.for,
+      about: ofComponent,
+      summary: `${component} of graph ${graph} cannot reach its control plane`,
+      description: `What Dynamo 1.0 logs when it does: ${controlPlaneSignatures.map((s) => s.meaning).join("; ")}.`,
+    });
+  }
+  return alerts;
+}
 
 /** The built-in rule groups, plus the user's, for one tenant's rule file. */
 export function buildRuleGroups(options: ResolvedAlertsOptions, scope: RuleScope): LokiRuleGroup[] {
-  const streams = (extra = "") =>
+  const dynamoStreams = (extra = "") =>
     `{namespace=~"${regexAlternation(scope.namespaces)}", ${graphLabel}=~".+"${extra}}`;
   const explore = (query: string) => `In Grafana Explore (Loki): ${query}`;
-  // The alert's own series, in its templates: its graph and component, and their streams.
-  const graph = `{{ $labels.${graphLabel} }}`;
-  const component = `{{ $labels.${componentLabel} }}`;
-  const alertStreams = (ofComponent: boolean, extra = "") =>
-    `{namespace="{{ $labels.namespace }}", ${graphLabel}="${graph}"${ofComponent ? `, ${componentLabel}="${component}"` : ""}${extra}}`;
   const groups: LokiRuleGroup[] = [];
   if (options.alerting) {
-    const rules: LokiRule[] = [];
-    if (options.errorRate.enabled) {
-      const errors = `sum by (${byComponent}) (rate(${streams(', level="error"')} [5m]))`;
-      const all = `sum by (${byComponent}) (rate(${streams()} [5m]))`;
-      rules.push({
-        alert: "DynamoComponentErrorRate",
-        expr: `(${errors} / ${all}) > ${options.errorRate.threshold}`,
-        for: options.errorRate.for,
-        labels: { severity: "warning", ...graphLabels },
-        annotations: {
-          summary: `More than ${options.errorRate.threshold * 100}% of ${component} lines of graph ${graph} are errors`,
-          description: explore(alertStreams(true, ', level="error"')),
-        },
-      });
-    }
-    const fatal = signatureFilter(fatalSignatures);
-    if (options.fatal.enabled) {
-      rules.push({
-        alert: "DynamoProcessFatal",
-        expr: `sum by (${byComponent}) (count_over_time(${streams()} ${fatal} [5m])) > 0`,
-        labels: { severity: "critical", ...graphLabels },
-        annotations: {
-          summary: `A ${component} process of graph ${graph} panicked or raised an uncaught exception`,
-          description: explore(`${alertStreams(false)} ${fatal}`),
-        },
-      });
-    }
-    if (options.crashLoop.enabled) {
-      rules.push({
-        alert: "DynamoComponentCrashLooping",
-        expr: `sum by (${byComponent}) (count_over_time(${streams()} ${fatal} [${options.crashLoop.window}])) >= ${options.crashLoop.crashes}`,
-        labels: { severity: "critical", ...graphLabels },
-        annotations: {
-          summary: `${component} of graph ${graph} died ${options.crashLoop.crashes} times or more in ${options.crashLoop.window}`,
-          description: explore(`${alertStreams(true)} ${fatal}`),
-        },
-      });
-    }
-    if (options.controlPlane.enabled) {
-      const lost = signatureFilter(controlPlaneSignatures);
-      rules.push({
-        alert: "DynamoControlPlaneUnreachable",
-        expr: `sum by (${byComponent}) (count_over_time(${streams()} ${lost} [5m])) > 0`,
-        for: options.controlPlane.for,
-        labels: { severity: "critical", ...graphLabels },
-        annotations: {
-          summary: `${component} of graph ${graph} cannot reach etcd or NATS`,
-          description: explore(`${alertStreams(false)} ${lost}`),
-        },
-      });
-    }
-    if (options.silence.enabled) {
-      const after = options.silence.after;
-      const watched = [...(scope.graphs ?? []), ...options.watchedGraphs].filter(
-        (target, i, all) =>
-          all.findIndex((g) => g.namespace === target.namespace && g.name === target.name) === i,
-      );
-      if (watched.length > 0) {
-        // One rule for every watched graph: each absent series carries its graph's name and namespace.
-        rules.push({
-          alert: "DynamoGraphSilent",
-          expr: watched
-            .map(
-              (target) =>
-                `absent_over_time({namespace="${target.namespace}", ${graphLabel}="${target.name}"} [${after}])`,
-            )
-            .join(" or "),
-          labels: { severity: "warning", graph, component: "all" },
-          annotations: {
-            summary: `Graph ${graph} in {{ $labels.namespace }} has logged nothing for ${after}`,
-            description: explore(alertStreams(false)),
-          },
-        });
-      }
-      const selector = streams();
-      rules.push({
-        alert: "DynamoLogsAbsent",
-        expr: `absent_over_time(${selector} [${after}])`,
-        labels: { severity: "critical", graph: "all", component: "all" },
-        annotations: {
-          summary: `No Dynamo graph in ${scope.namespaces.join(", ")} has logged anything for ${after}: the graphs are down or the collector is broken`,
-          description: explore(selector),
-        },
-      });
-    }
+    const rules: LokiRule[] = thresholdAlerts(options, scope).map((alert) => ({
+      alert: alert.name,
+      expr: renderThreshold(alert.rule),
+      ...(alert.for === undefined ? {} : { for: alert.for }),
+      labels: { severity: alert.severity, category: alert.category, ...alert.about },
+      annotations: {
+        summary: alert.summary,
+        description: `${alert.description} ${explore(alertQuery(alert))}`,
+      },
+    }));
+    if (options.silence.enabled) rules.push(...silenceRules(options, scope, dynamoStreams(), explore));
     if (rules.length > 0) groups.push({ name: "dynamo-alerts", interval: "1m", rules });
   }
   if (options.recording) {
+    const errors = dynamoStreams(`, level=~"${errorLevels.join("|")}"`);
     groups.push({
       name: "dynamo-recording",
       interval: "1m",
       rules: [
         {
-          record: "dynamo:log_lines:rate5m",
-          expr: `sum by (${byComponent}, level) (rate(${streams()} [5m]))`,
+          // One minute, evaluated each minute: every line is read once.
+          record: "dynamo:log_lines:rate1m",
+          expr: `sum by (${byComponent.join(", ")}, level) (rate(${dynamoStreams()} [1m]))`,
         },
         {
-          record: "dynamo:log_errors:rate5m",
-          expr: `sum by (${byComponent}) (rate(${streams(', level="error"')} [5m]))`,
-        },
-        {
-          // Bounded twice: `target` is a Rust module path or a Python logger name, and only the top 20 are kept.
-          record: "dynamo:log_errors_by_target:count5m",
-          expr: `topk(20, sum by (namespace, ${graphLabel}, target) (count_over_time(${streams(', level="error"')} | json target="target" | __error__="" [5m])))`,
+          // Bounded twice: `module` is a Rust module path or a Python module, and only the top 20 are kept.
+          record: "dynamo:log_errors_by_module:count1m",
+          expr: `topk(20, sum by (namespace, ${graphLabel}, ${moduleField}) (count_over_time(${errors} [1m])))`,
         },
       ],
     });
@@ -437,6 +475,60 @@ export function buildRuleGroups(options: ResolvedAlertsOptions, scope: RuleScope
     groups.push(...((parseYaml(options.extraRuleGroups) as { groups: LokiRuleGroup[] }).groups ?? []));
   }
   return groups;
+}
+
+/** The alert's own streams, in its templates: what it is about, and its filters. */
+function alertQuery(alert: ThresholdAlert): string {
+  const own = alert.rule.selector.map((matcher) =>
+    matcher.op === "=~" && alert.rule.by.includes(matcher.name)
+      ? { name: matcher.name, op: "=" as const, value: `{{ $labels.${matcher.name} }}` }
+      : matcher,
+  );
+  const byPod = alert.rule.by.includes("name") ? ' | name="{{ $labels.name }}"' : "";
+  return `${logQuery({ selector: own, filters: alert.rule.filters })}${byPod}`;
+}
+
+/** Silence: every watched graph by name, and all Dynamo logs absent (a broken collector). */
+function silenceRules(
+  options: ResolvedAlertsOptions,
+  scope: RuleScope,
+  selector: string,
+  explore: (query: string) => string,
+): LokiRule[] {
+  const after = options.silence.after;
+  const graph = `{{ $labels.${graphLabel} }}`;
+  const rules: LokiRule[] = [];
+  const watched = [...(scope.graphs ?? []), ...options.watchedGraphs].filter(
+    (target, i, all) =>
+      all.findIndex((g) => g.namespace === target.namespace && g.name === target.name) === i,
+  );
+  if (watched.length > 0) {
+    // One rule for every watched graph: each absent series carries its graph's name and namespace.
+    rules.push({
+      alert: "DynamoGraphSilent",
+      expr: watched
+        .map(
+          (target) =>
+            `absent_over_time({namespace="${target.namespace}", ${graphLabel}="${target.name}"} [${after}])`,
+        )
+        .join(" or "),
+      labels: { severity: "warning", category: "silence", graph, component: "all" },
+      annotations: {
+        summary: `Graph ${graph} in {{ $labels.namespace }} has logged nothing for ${after}`,
+        description: `No line at all from the graph. ${explore(`{namespace="{{ $labels.namespace }}", ${graphLabel}="${graph}"}`)}`,
+      },
+    });
+  }
+  rules.push({
+    alert: "DynamoLogsAbsent",
+    expr: `absent_over_time(${selector} [${after}])`,
+    labels: { severity: "critical", category: "silence", graph: "all", component: "all" },
+    annotations: {
+      summary: `No Dynamo graph in ${scope.namespaces.join(", ")} has logged anything for ${after}: the graphs are down or the collector is broken`,
+      description: `No line from any graph. ${explore(selector)}`,
+    },
+  });
+  return rules;
 }
 
 /** The rule file the ruler loads: YAML, `groups:` at the top. */

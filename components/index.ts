@@ -25,7 +25,8 @@ export type {
   DynamoControlPlaneRule,
   DynamoCrashLoopRule,
   DynamoErrorRateRule,
-  DynamoFatalRule,
+  DynamoPanicRule,
+  DynamoProcessDiedRule,
   DynamoSilenceRule,
   DynamoWatchedGraph,
 } from "./dynamo-alerts-options";

@@ -23,3 +23,4 @@ export * from "./network-policies";
 export * from "./options";
 export * from "./dynamo-alerts";
 export * from "./dynamo-alerts-options";
+export * from "./dynamo-log-model";

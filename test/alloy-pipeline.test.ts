@@ -1,5 +1,6 @@
 import { type AlloyStage, dynamoLogStages, renderAlloyStages } from "../components/internal";
-import { logqlErrors } from "./helpers/logql";
+import { alloyMatchSelectorProblem, renderedSelectors, unquoteGoString } from "./helpers/alloy-selector";
+import { type Entry, runStages } from "./helpers/alloy-model";
 
 /** Every selector in the stages, depth first. */
 function selectors(stages: AlloyStage[]): string[] {
@@ -8,87 +9,78 @@ function selectors(stages: AlloyStage[]): string[] {
   );
 }
 
-describe("Dynamo JSONL processing stages", () => {
+describe("Alloy's match-selector grammar (internal/loki/logql at v1.18.1), as the checker reads it", () => {
+  test.each([
+    // The selector that kept the collector from starting: a backquoted string is no STRING token.
+    ["a backquoted string", '{a=~".+"} |~ `^\\s*\\{`', '{a=~".+"} |~ "^\\\\s*\\\\{"'],
+    // text/scanner refuses "\s" inside a double-quoted string (invalid char escape).
+    ["a regex escape not escaped for the string", '{a=~".+"} |~ "^\\s*\\{"', '{a=~".+"} |~ "^\\\\s*\\\\{"'],
+    // No parsers in Alloy's grammar: only line filters follow the label selector.
+    ["a parser stage", '{a=~".+"} | json', '{a=~".+"} |~ "^\\\\{"'],
+    ["a label filter", '{a=~".+"} | level="error"', '{a=~".+", level="error"}'],
+    ["an empty selector", "{}", '{a=""}'],
+    ["an invalid regex (Alloy panics on it)", '{a=~"("}', '{a=~"\\\\("}'],
+  ])("refuses %s and takes its fixed twin", (_what, broken, fixed) => {
+    expect(alloyMatchSelectorProblem(broken)).toEqual(expect.any(String));
+    expect(alloyMatchSelectorProblem(fixed)).toBeUndefined();
+  });
+
+  test("Alloy strings unquote as Go's do: \\s is refused, \\\\s is a backslash and an s", () => {
+    expect(() => unquoteGoString("^\\s")).toThrow("unknown escape sequence \\s");
+    expect(unquoteGoString("^\\\\s \\x41\\u00e9\\101\\t")).toBe("^\\s Aé\u0041\t");
+    expect(() => unquoteGoString("\\'")).toThrow();
+  });
+});
+
+describe("Dynamo's processing stages", () => {
   const stages = dynamoLogStages();
   const text = renderAlloyStages(stages);
 
-  test("render to exactly this Alloy, for the Dynamo fields in NOTES.md", () => {
-    const levelMatch = (regex: string, level: string) => [
-      `  stage.match {`,
-      `    selector = "{level=~\\"(?i)${regex}\\"}"`,
-      `    stage.static_labels {`,
-      `      values = {`,
-      `        "level" = "${level}",`,
-      `      }`,
-      `    }`,
-      `  }`,
-    ];
-    const perRequest = ["trace_id", "span_id", "parent_id", "x_request_id", "x_dynamo_request_id"];
-    expect(text.split("\n")).toEqual([
-      `stage.label_drop {`,
-      `  values = ["pod", "k8s_pod_name", "service_instance_id"]`,
-      `}`,
-      `stage.match {`,
-      '  selector = "{nvidia_com_dynamo_component_type=~\\".+\\"} |~ `^\\\\s*\\\\{`"',
-      `  stage.json {`,
-      `    expressions = {`,
-      ...["level", ...perRequest].map((field) => `      "${field}" = "${field}",`),
-      `    }`,
-      `  }`,
-      `  stage.structured_metadata {`,
-      `    values = {`,
-      ...perRequest.map((field) => `      "${field}" = "${field}",`),
-      `    }`,
-      `  }`,
-      `  stage.labels {`,
-      `    values = {`,
-      `      "level" = "level",`,
-      `    }`,
-      `  }`,
-      ...levelMatch("error|fatal|critical", "error"),
-      ...levelMatch("warn|warning", "warn"),
-      ...levelMatch("info|notice", "info"),
-      ...levelMatch("debug", "debug"),
-      ...levelMatch("trace", "trace"),
-      `  stage.match {`,
-      `    selector = "{level!~\\"error|warn|info|debug|trace\\"}"`,
-      `    stage.static_labels {`,
-      `      values = {`,
-      `        "level" = "unknown",`,
-      `      }`,
-      `    }`,
-      `  }`,
-      `}`,
-    ]);
+  test("every match selector of the rendered Alloy passes Alloy's grammar, read back from the text", () => {
+    const rendered = renderedSelectors(text);
+    expect(rendered).toEqual(selectors(stages));
+    for (const selector of rendered) expect(alloyMatchSelectorProblem(selector)).toBeUndefined();
   });
 
-  test("never drop a line: no drop stage, no drop action, no __error__ filter", () => {
-    expect(text).not.toMatch(/stage\.drop|action\s*=\s*"drop"|__error__/);
-  });
-
-  test("touch only Dynamo pods' lines that open a JSON object, so other lines pass untouched", () => {
-    const [, dynamoMatch] = stages;
-    expect(dynamoMatch).toMatchObject({
-      kind: "match",
-      selector: expect.stringContaining("nvidia_com_dynamo_component_type"),
-    });
-    expect(dynamoMatch.kind === "match" && dynamoMatch.selector).toContain("|~ `^\\s*\\{`");
-    const topLevel = stages.map((stage) => stage.kind);
-    expect(topLevel).toEqual(["labelDrop", "match"]);
-  });
-
-  test("keep per-request fields out of labels: they are structured metadata", () => {
-    const labelStages =
-      JSON.stringify(stages).match(/"kind":"(labels|staticLabels)","values":\{[^}]*\}/g) ?? [];
-    expect(labelStages.join()).not.toMatch(/trace_id|span_id|request_id|"pod"/);
-  });
-
-  test("every match selector is valid LogQL", () => {
-    for (const selector of selectors(stages)) expect(logqlErrors(selector)).toEqual([]);
-    expect(logqlErrors('{level=~"(?i)error"')).not.toEqual([]);
+  test("every regex attribute is a valid Go regexp string, read back from the text", () => {
+    const attributes = [...text.matchAll(/^\s*(?:firstline|expression) = "((?:[^"\\\n]|\\.)*)"$/gm)];
+    expect(attributes.length).toBeGreaterThan(5);
+    for (const [, body] of attributes) expect(() => unquoteGoString(body)).not.toThrow();
   });
 
   test("contain no Helm template braces: the chart passes the stages through tpl", () => {
     expect(text).not.toContain("{{");
+  });
+
+  test("touch only Dynamo pods' lines; drop nothing but blank lines", () => {
+    const entry = (line: string, labels: Record<string, string>): Entry => ({
+      ts: 0,
+      line,
+      labels,
+      metadata: {},
+      extracted: {},
+    });
+    const other = entry("Traceback (most recent call last):", { namespace: "dynamo", container: "etcd" });
+    const dynamo = { namespace: "dynamo", nvidia_com_dynamo_component_type: "worker" };
+    const out = runStages(stages, [other, entry("", dynamo), entry("   ", dynamo), entry("text", dynamo)]);
+    expect(out.map((e) => [e.line, e.labels.level])).toEqual([
+      ["Traceback (most recent call last):", undefined],
+      ["text", "info"],
+    ]);
+  });
+
+  test("keep per-request fields out of labels: they are structured metadata", () => {
+    const line =
+      '{"time":"2026-03-20T09:06:00.000121Z","level":"INFO","target":"dynamo_runtime::logging","message":"SPAN_CLOSED","span_id":"2c5be31cfbf53d36","trace_id":"7435aa1b1712da5864ddaff18a777f7c","x_request_id":"r1"}';
+    const [out] = runStages(stages, [
+      { ts: 0, line, labels: { nvidia_com_dynamo_component_type: "frontend" }, metadata: {}, extracted: {} },
+    ]);
+    expect(out.labels).toEqual({ nvidia_com_dynamo_component_type: "frontend", level: "info" });
+    expect(out.metadata).toEqual({
+      trace_id: "7435aa1b1712da5864ddaff18a777f7c",
+      span_id: "2c5be31cfbf53d36",
+      x_request_id: "r1",
+      module: "dynamo_runtime::logging",
+    });
   });
 });

@@ -60,7 +60,7 @@ describe("DynamoGraph Logs dashboard", () => {
     });
     expect(byName.trace_id.type).toBe("textbox");
     expect(byName.search.type).toBe("textbox");
-    expect(byName.level.query).toBe("error,warn,info,debug,trace,unknown");
+    expect(byName.level.query).toBe("critical,error,warn,info,debug,trace,unknown");
     expect(byName.level.allValue).toBe(".*");
   });
 
@@ -81,11 +81,10 @@ describe("DynamoGraph Logs dashboard", () => {
     expect([board.refresh, board.time]).toEqual(["1m", { from: "now-1h", to: "now" }]);
   });
 
-  test("the top errors are grouped by a bounded label, the logging target, never the free-text message", () => {
+  test("the top errors are grouped by the module the collector attributed, never the free-text message", () => {
     const expr = dashboardQueries["Most frequent errors"];
-    expect(expr).toMatch(/^topk\(10, sum by \(target\) /);
-    expect(expr).toContain('| json target="target"');
-    expect(expr).not.toContain("message");
+    expect(expr).toMatch(/^topk\(10, sum by \(module\) \(count_over_time\(\{[^}]*level=~"critical\|error"\}/);
+    expect(expr).not.toMatch(/message|\| json/);
   });
 
   test("the events row shows the events of the selected graphs' objects, from the collected events", () => {

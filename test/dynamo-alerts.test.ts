@@ -1,15 +1,12 @@
 import { parse } from "yaml";
 import {
+  alertCategories,
   alertsOptionProblems,
   buildRuleGroups,
-  controlPlaneSignatures,
   type DynamoAlertsOptions,
-  errorSignatures,
-  fatalSignatures,
   type LokiRuleGroup,
   resolveAlertsOptions,
   ruleFile,
-  signatureFilter,
 } from "../components/internal";
 import { parseStackConfig } from "../infra/config";
 import { stackConfigFromObject } from "../tools/stack-config";
@@ -17,90 +14,9 @@ import { logqlErrors } from "./helpers/logql";
 
 const scope = { namespaces: ["dynamo", "inference"], graphs: [{ namespace: "dynamo", name: "mocker-agg" }] };
 const groups = (options: DynamoAlertsOptions) => buildRuleGroups(resolveAlertsOptions(options), scope);
-const everything = groups({ alerting: true, recording: true });
+const everything = groups({ alerting: true, recording: true, rules: { silence: { enabled: true } } });
 const allRules = everything.flatMap((group) => group.rules);
 const alerts = allRules.filter((rule) => rule.alert !== undefined);
-
-/**
- * Dynamo's own lines, in its JSONL format and wording (lib/runtime/src/logging.rs: time, level,
- * target, message, then fields), or raw on stderr where the process dies outside its logger;
- * and for each, a near miss that must not match.
- */
-const samples: Record<keyof typeof errorSignatures, { lines: string[]; nearMisses: string[] }> = {
-  rustPanic: {
-    lines: [
-      "thread 'tokio-runtime-worker' panicked at lib/runtime/src/pipeline/network/egress/push_router.rs:212:37:",
-      "thread 'main' panicked at lib/llm/src/kv_router/scheduler.rs:88:14:",
-    ],
-    nearMisses: [
-      '{"time":"2026-11-24T20:31:04.123456Z","level":"WARN","target":"dynamo_runtime::worker","message":"task panicked; restarting it"}',
-    ],
-  },
-  pythonTraceback: {
-    lines: ["Traceback (most recent call last):"],
-    // Unescaped, the parentheses would be a regex group and these would match.
-    nearMisses: ["Traceback most recent call last:", "traceback (most recent call last):"],
-  },
-  etcd: {
-    lines: [
-      '{"time":"2026-11-24T20:31:04.123456Z","level":"ERROR","target":"dynamo_runtime::transports::etcd::lease","message":"Unable to maintain lease. Check etcd server status","error":"grpc request error: status: Unavailable"}',
-      '{"time":"2026-11-24T20:31:05.000001Z","level":"WARN","target":"dynamo_runtime::transports::etcd::lease","message":"Unable to send lease heartbeat. Check etcd server status","lease_id":7587886612385424000}',
-      '{"time":"2026-11-24T20:30:00.000000Z","level":"ERROR","target":"dynamo_runtime::distributed","message":"Unable to connect to etcd server at http://etcd:2379. Check etcd server status"}',
-    ],
-    nearMisses: [
-      '{"time":"2026-11-24T20:31:04.123456Z","level":"INFO","target":"dynamo_runtime::transports::etcd","message":"etcd server status: healthy"}',
-    ],
-  },
-  natsConnect: {
-    lines: [
-      '{"time":"2026-11-24T20:30:00.000000Z","level":"ERROR","target":"dynamo_runtime::distributed","message":"Failed to connect to NATS: IO error: Connection refused (os error 111). Verify NATS server is running and accessible."}',
-    ],
-    nearMisses: [
-      '{"time":"2026-11-24T20:30:00.000000Z","level":"INFO","target":"dynamo_runtime::transports::nats","message":"Connected to NATS at nats://nats:4222"}',
-    ],
-  },
-  jetStream: {
-    lines: [
-      '{"time":"2026-11-24T20:30:00.000000Z","level":"ERROR","target":"dynamo_runtime::distributed","message":"JetStream not available: jetstream not enabled"}',
-    ],
-    nearMisses: [
-      '{"time":"2026-11-24T20:30:00.000000Z","level":"INFO","target":"dynamo_runtime::transports::nats","message":"JetStream available"}',
-    ],
-  },
-};
-
-/** The regular expression of a generated `|~ \`...\`` line filter, as Loki (RE2) reads it. */
-const filterRegex = (filter: string) => new RegExp(/^\|~ `(.*)`$/.exec(filter)![1]);
-
-describe("error signatures", () => {
-  test.each(Object.keys(samples) as (keyof typeof errorSignatures)[])(
-    "%s: its line filter matches Dynamo's lines and not their near misses",
-    (name) => {
-      const regex = filterRegex(signatureFilter([errorSignatures[name]]));
-      for (const line of samples[name].lines) expect([line, regex.test(line)]).toEqual([line, true]);
-      for (const line of samples[name].nearMisses) expect([line, regex.test(line)]).toEqual([line, false]);
-    },
-  );
-
-  test("each says where its wording comes from", () => {
-    for (const signature of Object.values(errorSignatures))
-      expect(signature.source.length).toBeGreaterThan(40);
-  });
-
-  test("a filter is the signatures' texts, regex-escaped, in a raw string", () => {
-    expect(signatureFilter(fatalSignatures)).toBe("|~ `panicked at|Traceback \\(most recent call last\\):`");
-    expect(signatureFilter(controlPlaneSignatures)).toBe(
-      "|~ `Check etcd server status|Failed to connect to NATS|JetStream not available`",
-    );
-    expect(() => signatureFilter([{ meaning: "", source: "", text: "a`b" }])).toThrow("backtick");
-  });
-
-  test("the rules filter with exactly these filters", () => {
-    const exprs = alerts.map((rule) => rule.expr).join("\n");
-    expect(exprs).toContain(signatureFilter(fatalSignatures));
-    expect(exprs).toContain(signatureFilter(controlPlaneSignatures));
-  });
-});
 
 /** A group as Prometheus' rule-file format requires it (rulefmt), checked independently of the builder. */
 function ruleFormatProblems(group: LokiRuleGroup): string[] {
@@ -138,17 +54,15 @@ describe("Dynamo's rule groups", () => {
         "dynamo-alerts",
         [
           "DynamoComponentErrorRate",
-          "DynamoProcessFatal",
-          "DynamoComponentCrashLooping",
+          "DynamoPanic",
+          "DynamoProcessDied",
+          "DynamoCrashLooping",
           "DynamoControlPlaneUnreachable",
           "DynamoGraphSilent",
           "DynamoLogsAbsent",
         ],
       ],
-      [
-        "dynamo-recording",
-        ["dynamo:log_lines:rate5m", "dynamo:log_errors:rate5m", "dynamo:log_errors_by_target:count5m"],
-      ],
+      ["dynamo-recording", ["dynamo:log_lines:rate1m", "dynamo:log_errors_by_module:count1m"]],
     ]);
   });
 
@@ -178,31 +92,44 @@ describe("Dynamo's rule groups", () => {
     ).toEqual(["g: interval", "g: rule names repeat", "A: for", "not a metric: metric name"]);
   });
 
-  test("every alert carries its graph and component, a summary and a description naming the LogQL to run", () => {
+  test("every alert carries a category, what it is about, a summary and a description with the LogQL to run", () => {
     for (const alert of alerts) {
+      expect(Object.keys(alertCategories)).toContain(alert.labels?.category);
       expect(alert.labels).toEqual(
-        expect.objectContaining({ graph: expect.any(String), component: expect.any(String) }),
+        expect.objectContaining(
+          alert.labels?.pod === undefined
+            ? { graph: expect.any(String), component: expect.any(String) }
+            : { pod: "{{ $labels.name }}" },
+        ),
       );
       expect(alert.annotations?.summary).toEqual(expect.any(String));
-      expect(alert.annotations?.description).toMatch(/^In Grafana Explore \(Loki\): \{/);
+      expect(alert.annotations?.description).toMatch(/^[A-Z].+\. In Grafana Explore \(Loki\): \{/);
     }
     // Labels taken from the series the expression groups by.
-    const errorRate = alerts.find((a) => a.alert === "DynamoComponentErrorRate")!;
-    expect(errorRate.expr).toContain(
+    const panic = alerts.find((a) => a.alert === "DynamoPanic")!;
+    expect(panic.expr).toContain(
       "sum by (namespace, nvidia_com_dynamo_graph_deployment_name, nvidia_com_dynamo_component_type)",
     );
-    expect(errorRate.labels).toMatchObject({
+    expect(panic.labels).toMatchObject({
+      category: "panic",
       graph: "{{ $labels.nvidia_com_dynamo_graph_deployment_name }}",
       component: "{{ $labels.nvidia_com_dynamo_component_type }}",
     });
   });
 
-  test("rules look at the collected namespaces' Dynamo streams only (or at a watched graph by name)", () => {
+  test("rules on logs read the collected namespaces' Dynamo streams; deaths read the kubelet's back-offs", () => {
+    const onEvents = ["DynamoProcessDied", "DynamoCrashLooping"];
     for (const rule of allRules.filter((r) => r.alert !== "DynamoGraphSilent")) {
       expect(rule.expr).toContain(
-        'namespace=~"dynamo|inference", nvidia_com_dynamo_graph_deployment_name=~".+"',
+        onEvents.includes(rule.alert ?? "")
+          ? '{job="integrations/kubernetes/eventhandler", namespace=~"dynamo|inference", reason="BackOff"} |= "Back-off restarting failed container"'
+          : 'namespace=~"dynamo|inference", nvidia_com_dynamo_graph_deployment_name=~".+"',
       );
     }
+  });
+
+  test("silence is off by default: an idle, healthy Dynamo 1.0 graph logs nothing at info", () => {
+    expect(groups({ alerting: true })[0].rules.map((r) => r.alert)).not.toContain("DynamoLogsAbsent");
   });
 
   test("a graph that stops logging alerts by name, and all Dynamo logs stopping alerts as a broken collector", () => {
@@ -212,6 +139,7 @@ describe("Dynamo's rule groups", () => {
     );
     const watched = groups({
       alerting: true,
+      rules: { silence: { enabled: true } },
       watchedGraphs: [{ namespace: "inference", name: "llama" }],
     })[0].rules.find((r) => r.alert === "DynamoGraphSilent")!;
     expect(watched.expr).toContain(
@@ -226,33 +154,30 @@ describe("Dynamo's rule groups", () => {
     const tuned = groups({
       alerting: true,
       rules: {
-        errorRate: { threshold: 0.2, for: "30m" },
+        errorRate: { perMinute: 2, for: "30m" },
         crashLoop: { crashes: 5, window: "1h" },
-        silence: { after: "30m" },
+        silence: { enabled: true, after: "30m" },
       },
     })[0].rules;
     const rule = (name: string) => tuned.find((r) => r.alert === name)!;
     expect(rule("DynamoComponentErrorRate")).toMatchObject({
       for: "30m",
-      expr: expect.stringMatching(/\) > 0.2$/),
+      expr: expect.stringMatching(/\[5m\]\)\) > 10$/),
     });
-    expect(rule("DynamoComponentCrashLooping").expr).toMatch(/\[1h\]\)\) >= 5$/);
+    expect(rule("DynamoCrashLooping").expr).toMatch(/\[1h\]\)\) >= 5$/);
     expect(rule("DynamoLogsAbsent").expr).toContain("[30m])");
   });
 
   test("turning a rule off removes it; turning alerting off removes them all", () => {
     const names = (options: DynamoAlertsOptions) =>
       groups(options).flatMap((g) => g.rules.map((r) => r.alert ?? r.record));
-    expect(names({ alerting: true, rules: { fatal: { enabled: false } } })).not.toContain(
-      "DynamoProcessFatal",
-    );
-    expect(names({ alerting: true, rules: { silence: { enabled: false } } })).not.toContain(
-      "DynamoLogsAbsent",
+    expect(names({ alerting: true, rules: { panic: { enabled: false } } })).not.toContain("DynamoPanic");
+    expect(names({ alerting: true, rules: { processDied: { enabled: false } } })).not.toContain(
+      "DynamoProcessDied",
     );
     expect(names({ recording: true })).toEqual([
-      "dynamo:log_lines:rate5m",
-      "dynamo:log_errors:rate5m",
-      "dynamo:log_errors_by_target:count5m",
+      "dynamo:log_lines:rate1m",
+      "dynamo:log_errors_by_module:count1m",
     ]);
     expect(groups({})).toEqual([]);
   });
@@ -278,14 +203,14 @@ describe("alerting options", () => {
     expect(
       problems({
         rules: {
-          errorRate: { threshold: 5, for: "10 minutes" },
+          errorRate: { perMinute: 0, for: "10 minutes" },
           crashLoop: { crashes: 1, window: "2d" },
           controlPlane: { for: "0m" },
           silence: { after: "25h" },
         },
       }),
     ).toEqual([
-      "rules.errorRate.threshold: 5 is not a fraction: more than 0, at most 1",
+      "rules.errorRate.perMinute: 0 is not a rate of errors per minute: more than 0, at most 100000",
       'rules.errorRate.for: "10 minutes" is not whole minutes or hours from 1m to 24h, such as "5m" or "1h"',
       'rules.crashLoop.window: "2d" is not whole minutes or hours from 1m to 24h, such as "5m" or "1h"',
       'rules.controlPlane.for: "0m" is not whole minutes or hours from 1m to 24h, such as "5m" or "1h"',

@@ -41,7 +41,7 @@ describe("DynamoLogging", () => {
       const rendered = await record({
         loki: { ruler },
         alloy: { namespaces: ["dynamo", "inference"] },
-        alerts: { alerting: true },
+        alerts: { alerting: true, rules: { silence: { enabled: true } } },
         sample: { image, backend: "mocker" },
       });
       const rules = rendered.resource("kubernetes:core/v1:ConfigMap", "obs-dynamo-rules").inputs as Json;

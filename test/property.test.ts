@@ -244,7 +244,7 @@ const mistakes: ((config: Json) => void)[] = [
   (c) => (c.lokiS3SecretAccessKey = "plaintext"),
   (c) => (c.grafana.datasourceLabel = "not a label"),
   (c) => (c.sample = { enabled: true, image: "i", logging: { log: "dynamo_runtime:debug" } }),
-  (c) => (c.alerts = { alerting: true, rules: { errorRate: { threshold: 5 } } }),
+  (c) => (c.alerts = { alerting: true, rules: { errorRate: { perMinute: 0 } } }),
   (c) => (c.loki.ruler = { alertmanagerUrl: "http://user:password@alertmanager:9093" }),
 ];
 const invalidConfig = fc

@@ -1,6 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildRuleGroups, errorSignatures, resolveAlertsOptions } from "../components/internal";
+import {
+  buildRuleGroups,
+  controlPlaneSignatures,
+  panicSignature,
+  resolveAlertsOptions,
+} from "../components/internal";
 import { projectRoot } from "../tools/stack-config";
 import { logqlErrors } from "./helpers/logql";
 
@@ -68,17 +73,20 @@ describe("the README's Alerts section", () => {
 
   test("lists every rule the stacks can turn on, with how to tune it", () => {
     const scope = { namespaces: ["dynamo"], graphs: [{ namespace: "dynamo", name: "g" }] };
-    const groups = buildRuleGroups(resolveAlertsOptions({ alerting: true, recording: true }), scope);
+    const groups = buildRuleGroups(
+      resolveAlertsOptions({ alerting: true, recording: true, rules: { silence: { enabled: true } } }),
+      scope,
+    );
     for (const rule of groups.flatMap((g) => g.rules))
       expect(section).toContain(`\`${rule.alert ?? rule.record}\``);
-    for (const key of ["errorRate", "crashLoop", "controlPlane", "silence", "fatal"]) {
+    for (const key of ["errorRate", "panic", "processDied", "crashLoop", "controlPlane", "silence"]) {
       expect(section).toContain(`alerts.rules.${key}.`);
     }
   });
 
-  test("quotes each error signature as Dynamo prints it", () => {
-    for (const signature of Object.values(errorSignatures)) {
-      expect(section).toContain(`\`${signature.text}\``);
+  test("names where each signature's text comes from", () => {
+    for (const signature of [panicSignature, ...controlPlaneSignatures]) {
+      expect(section).toContain(signature.source.split(/[ :]/)[0]);
     }
   });
 });

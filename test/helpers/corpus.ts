@@ -1,0 +1,125 @@
+/**
+ * Dynamo 1.0's log corpus (`scenarios.jsonl`, `expectations.json`): read from `DYNAMO_LOG_CORPUS`
+ * (default: the reference data's `dynamo/log-corpus`), and turned into what the collector receives.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { dynamoPodLabels } from "../../components/internal";
+import type { Entry } from "./alloy-model";
+import { referenceRoot } from "./reference";
+
+export const corpusRoot = process.env.DYNAMO_LOG_CORPUS ?? path.join(referenceRoot, "dynamo", "log-corpus");
+
+export interface CorpusLine {
+  t_ms: number;
+  stream: "stdout" | "stderr";
+  text: string;
+  component?: string;
+}
+
+export interface KubeEvent {
+  t_ms: number;
+  kind: "Event" | "ContainerStatus";
+  type?: string;
+  reason?: string;
+  message?: string;
+  involvedObject?: { kind: string; namespace: string; name: string; fieldPath?: string };
+  count?: number;
+  source?: { component?: string; host?: string };
+}
+
+export interface Scenario {
+  id: string;
+  component: string;
+  lines: CorpusLine[];
+  k8s_events?: KubeEvent[];
+}
+
+export interface Expectation {
+  alerts: string[];
+  entries: number;
+  levels: Record<string, number>;
+  trace_ids: string[];
+  error_sources: string[];
+}
+
+export function readCorpus(): { scenarios: Scenario[]; expectations: Record<string, Expectation> } {
+  const scenarios = fs
+    .readFileSync(path.join(corpusRoot, "scenarios.jsonl"), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Scenario);
+  const expectations = JSON.parse(
+    fs.readFileSync(path.join(corpusRoot, "expectations.json"), "utf8"),
+  ) as Record<string, Expectation>;
+  return { scenarios, expectations };
+}
+
+export const corpusNamespace = "dynamo";
+export const corpusGraph = "mocker-agg";
+const [graphLabel, componentLabel] = Object.keys(dynamoPodLabels);
+
+/**
+ * A container's line as it reaches our stages in k8s-monitoring 4.4.0's pod-logs pipeline: its
+ * relabelled labels (namespace, container, job, the operator's pod labels), `pod` already moved to
+ * structured metadata, and stdout and stderr in one stream (no `stream` label: logs read through
+ * the API server are not CRI-formatted, so stage.cri passes them through).
+ */
+export function podLogEntry(scenario: Scenario, line: CorpusLine): Entry {
+  const component = line.component ?? scenario.component;
+  return {
+    ts: line.t_ms,
+    line: line.text,
+    labels: {
+      namespace: corpusNamespace,
+      container: "main",
+      job: `${corpusNamespace}/main`,
+      [graphLabel]: corpusGraph,
+      [componentLabel]: component,
+    },
+    metadata: { pod: `${corpusGraph}-${component}-0` },
+    extracted: {},
+  };
+}
+
+/** Kubernetes events' job label in k8s-monitoring's cluster-events feature (values.yaml jobLabel). */
+export const eventsJob = "integrations/kubernetes/eventhandler";
+
+/**
+ * A kubelet Event as it reaches Loki: the line Alloy's loki.source.kubernetes_events writes in its
+ * default logfmt (event_controller.go:250-314: name, kind, …, sourcecomponent, sourcehost, reason,
+ * type, count, then msg Go-quoted, a trailing space), with the labels and structured metadata
+ * k8s-monitoring 4.4.0's cluster-events pipeline sets (feature-cluster-events
+ * templates/_module.alloy.tpl:31-172: source, level from type, reason; name and node as metadata).
+ */
+export function eventEntry(event: KubeEvent): Entry {
+  const object = event.involvedObject!;
+  const fields: [string, string | number | undefined][] = [
+    ["name", object.name],
+    ["kind", object.kind],
+    ["sourcecomponent", event.source?.component],
+    ["sourcehost", event.source?.host],
+    ["reason", event.reason],
+    ["type", event.type],
+    ["count", event.count],
+  ];
+  const line =
+    fields
+      .filter(([, value]) => value !== undefined && value !== "")
+      .map(([key, value]) => `${key}=${value} `)
+      .join("") + `msg=${JSON.stringify(event.message ?? "")} `;
+  return {
+    ts: event.t_ms,
+    line,
+    labels: {
+      job: eventsJob,
+      namespace: object.namespace,
+      source: "kubernetes-events",
+      level: event.type === "Normal" ? "Info" : (event.type ?? ""),
+      reason: event.reason ?? "",
+      service_name: eventsJob,
+    },
+    metadata: { name: object.name },
+    extracted: {},
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * What Loki's ruler does with a `LogThreshold` rule, over the entries Loki stores: evaluated every
+ * minute as an instant query, `count_over_time` counting the entries of the selected streams in
+ * (t - range, t] that pass every line filter, summed by the `by` labels (stream labels and
+ * structured metadata alike), compared with the threshold; an alert fires once its expression has
+ * held for `for` (Prometheus' rule semantics, which Loki's ruler reuses).
+ *
+ * Exact for the constructs the rules use: label matchers `=` and `=~` (anchored RE2, as
+ * Prometheus' labels.NewMatcher), line filters `|=` (substring) and `|~` (unanchored RE2),
+ * count_over_time, sum by, and a comparison with a constant.
+ */
+import { RE2JS } from "re2js";
+import type { LogThreshold } from "../../components/internal";
+import type { Entry } from "./alloy-model";
+
+const minute = 60_000;
+
+function durationMs(value: string): number {
+  const match = /^(\d+)(s|m|h)$/.exec(value);
+  if (!match) throw new Error(`not a rule duration: ${value}`);
+  return Number(match[1]) * { s: 1000, m: minute, h: 60 * minute }[match[2] as "s" | "m" | "h"];
+}
+
+/** The entries a rule's log query selects and keeps: what it counts. */
+export function selected(rule: Pick<LogThreshold, "selector" | "filters">, entries: Entry[]): Entry[] {
+  const matchers = rule.selector.map((m) => ({
+    ...m,
+    regex: m.op === "=~" ? RE2JS.compile(`^(?s:${m.value})$`) : undefined,
+  }));
+  const filters = rule.filters.map((f) => ({
+    ...f,
+    regex: f.op === "|~" ? RE2JS.compile(f.value) : undefined,
+  }));
+  return entries.filter(
+    (e) =>
+      matchers.every((m) => {
+        const value = e.labels[m.name] ?? "";
+        return m.regex ? m.regex.matcher(value).matches() : value === m.value;
+      }) && filters.every((f) => (f.regex ? f.regex.matcher(e.line).find() : e.line.includes(f.value))),
+  );
+}
+
+/** The series above the threshold at time t: their `by` labels. */
+export function evaluate(rule: LogThreshold, entries: Entry[], t: number): Record<string, string>[] {
+  const range = durationMs(rule.range);
+  const counts = new Map<string, number>();
+  for (const e of selected(rule, entries)) {
+    if (!(e.ts > t - range && e.ts <= t)) continue;
+    const key = JSON.stringify(rule.by.map((name) => e.labels[name] ?? e.metadata[name] ?? ""));
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .filter(([, count]) => (rule.op === ">" ? count > rule.threshold : count >= rule.threshold))
+    .map(([key]) => Object.fromEntries(rule.by.map((name, i) => [name, (JSON.parse(key) as string[])[i]])));
+}
+
+/**
+ * Whether the alert fires at some evaluation from the first entry until the last entry has left
+ * its window and `for` has passed: the ruler evaluates every minute.
+ */
+export function fires(rule: LogThreshold, pending: string | undefined, entries: Entry[]): boolean {
+  if (entries.length === 0) return false;
+  const hold = pending === undefined ? 0 : durationMs(pending);
+  const start = Math.floor(Math.min(...entries.map((e) => e.ts)) / minute) * minute;
+  const end = Math.max(...entries.map((e) => e.ts)) + durationMs(rule.range) + hold + minute;
+  const activeSince = new Map<string, number>();
+  for (let t = start; t <= end; t += minute) {
+    const active = new Set(evaluate(rule, entries, t).map((series) => JSON.stringify(series)));
+    for (const key of [...activeSince.keys()]) if (!active.has(key)) activeSince.delete(key);
+    for (const key of active) {
+      if (!activeSince.has(key)) activeSince.set(key, t);
+      if (t - activeSince.get(key)! >= hold) return true;
+    }
+  }
+  return false;
+}
