@@ -19,11 +19,21 @@ export const DynamoLogLevel = {
 export type DynamoLogLevel = (typeof DynamoLogLevel)[keyof typeof DynamoLogLevel];
 const dynamoLogLevels: readonly string[] = Object.values(DynamoLogLevel);
 
-/** An optional logging TOML file, shipped as a ConfigMap and named by DYN_LOGGING_CONFIG_PATH. */
+/**
+ * An optional logging TOML file, shipped as a ConfigMap and named by DYN_LOGGING_CONFIG_PATH.
+ *
+ * Precedence, as Dynamo 1.0 builds its filter (lib/runtime/src/logging.rs:997-1021): `DYN_LOG`
+ * first; the file's `log_level` only where `DYN_LOG` is unset; then Dynamo's built-in filters (13
+ * noisy crates at error, logging.rs:111-132) merged with the file's `filters`, added last, so they
+ * win over a `DYN_LOG` directive on the same target.
+ */
 export interface DynamoLoggingConfigFile {
-  /** `log_level`: the default level. */
+  /**
+   * `log_level`: the default level. Dynamo reads it only where `DYN_LOG` is unset, so with it set
+   * the graph renders no `DYN_LOG`; `log` and `logLevel` together are refused.
+   */
   logLevel?: DynamoLogLevel;
-  /** `[log_filters]`: level per target (Rust module path). */
+  /** `[log_filters]`: level per target (Rust module path); they win over `DYN_LOG` on the same target. */
   filters?: { [target: string]: DynamoLogLevel };
 }
 
@@ -41,7 +51,12 @@ export interface DynamoLoggingSettings {
   log?: string;
   /** Timestamps in the node's local time zone instead of UTC (`DYN_LOG_USE_LOCAL_TZ`). Default false. */
   localTimeZone?: boolean;
-  /** Span enter/exit events, for short debugging sessions (`DYN_LOGGING_SPAN_EVENTS`). Default false. */
+  /**
+   * Span enter/exit events (`DYN_LOGGING_SPAN_EVENTS`): SPAN_FIRST_ENTRY and SPAN_CLOSED lines that
+   * carry each request's `trace_id` on the frontend and the worker. Default true: at `info` Dynamo
+   * 1.0 logs nothing for a successful request, so without them a request cannot be found by its
+   * trace id. They add a line pair per request, probe and scrape: turn them off for quiet graphs.
+   */
   spanEvents?: boolean;
   /** A logging TOML file, for filters too long for an environment variable. */
   configFile?: DynamoLoggingConfigFile;
@@ -71,12 +86,33 @@ export const loggingConfigMountDir = "/etc/dynamo/logging";
 export const loggingConfigFileName = "logging.toml";
 export const loggingConfigPath = `${loggingConfigMountDir}/${loggingConfigFileName}`;
 
-const defaults = { jsonl: true, log: "info", localTimeZone: false, spanEvents: false } as const;
+const defaults = { jsonl: true, log: "info", localTimeZone: false, spanEvents: true } as const;
 
-/** Graph-level settings with every default applied, so the graph states each variable explicitly. */
+/**
+ * Graph-level settings with every default applied, so the graph states each variable explicitly;
+ * no default `DYN_LOG` where the logging file sets the level, which Dynamo reads only without it.
+ */
 export function resolveDynamoLogging(settings: DynamoLoggingSettings = {}): DynamoLoggingSettings {
-  return { ...defaults, ...settings };
+  const { log, ...rest } = defaults;
+  return { ...rest, ...(settings.configFile?.logLevel === undefined ? { log } : {}), ...settings };
 }
+
+/** Targets Dynamo 1.0 holds at error with filters added after `DYN_LOG` (logging.rs:111-132). */
+export const builtInLogFilterTargets = [
+  "h2",
+  "tower",
+  "hyper_util",
+  "neli",
+  "async_nats",
+  "rustls",
+  "tokenizers",
+  "axum",
+  "tonic",
+  "hf_hub",
+  "opentelemetry",
+  "opentelemetry-otlp",
+  "opentelemetry_sdk",
+] as const;
 
 /** One `DYN_LOG` directive: a bare level (the default) or a target with its level. */
 export interface LogDirective {
@@ -148,7 +184,30 @@ export function formatDynLog(directives: LogDirective[]): string {
 export function dynamoLoggingProblems(settings: DynamoLoggingSettings): OptionProblem[] {
   const problems: OptionProblem[] = [];
   if (settings.log !== undefined) {
-    for (const message of parseDynLog(settings.log).problems) problems.push({ path: "log", message });
+    const { directives, problems: syntax } = parseDynLog(settings.log);
+    for (const message of syntax) problems.push({ path: "log", message });
+    const fileFilters = settings.configFile?.filters ?? {};
+    for (const { target } of directives) {
+      if (target === undefined) continue;
+      if ((builtInLogFilterTargets as readonly string[]).includes(target) && !(target in fileFilters)) {
+        problems.push({
+          path: "log",
+          message: `sets ${shown(target)}, which Dynamo's built-in filters hold at error after reading DYN_LOG (logging.rs:111-132); set configFile.filters.${target} instead`,
+        });
+      } else if (target in fileFilters) {
+        problems.push({
+          path: "log",
+          message: `sets ${shown(target)}, which configFile.filters also sets and wins; set it in one place`,
+        });
+      }
+    }
+    if (settings.configFile?.logLevel !== undefined) {
+      problems.push({
+        path: "configFile.logLevel",
+        message:
+          "is ignored while log (DYN_LOG) is set: Dynamo reads the file's log_level only without DYN_LOG; set one of them",
+      });
+    }
   }
   for (const [target, level] of Object.entries(settings.configFile?.filters ?? {})) {
     if (!targetPattern.test(target)) {

@@ -854,10 +854,13 @@ function monitoringValues({ selfMonitoring, canary }: ValidLokiOptions): Values 
                       // found means Loki lost or failed to serve pushed logs.
                       expr: "sum by (namespace, pod) (increase(loki_canary_missing_entries_total[15m])) > 0",
                       for: "15m",
-                      labels: { severity: "critical" },
+                      // `silence`: the log pipeline itself went quiet for some lines (see dynamo-alerts.ts).
+                      labels: { severity: "critical", category: "silence" },
                       annotations: {
                         summary:
                           "The Loki canary {{ $labels.pod }} found entries missing: Loki is losing or not serving logs",
+                        description:
+                          'The canary pushes a line every second and queries it back; lines it never found were lost between push and query (ingester restarts without a WAL, rejected pushes, rate limits). In Prometheus: increase(loki_canary_missing_entries_total{pod="{{ $labels.pod }}"}[15m]); then the ingesters\' and distributors\' logs in Explore (Loki): {namespace="{{ $labels.namespace }}", container="loki"} |= "level=error"',
                       },
                     },
                   ],

@@ -2,6 +2,7 @@
  * Every stack through the real pinned charts (`npm run charts -- pull` first): what reaches the
  * cluster, not what the values say. Skipped, with one line, where the cache or helm is missing.
  */
+import { alloyMatchSelectorProblem, renderedSelectors } from "./helpers/alloy-selector";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stackFile } from "../infra/config";
@@ -95,6 +96,8 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
       expect(canary.spec.groups[0].rules[0]).toMatchObject({
         alert: "LokiCanaryMissingEntries",
         expr: expect.stringContaining("loki_canary_missing_entries_total"),
+        labels: { severity: "critical", category: "silence" },
+        annotations: { summary: expect.any(String), description: expect.stringContaining("increase(") },
       });
       // The canary's metrics come from a Service the ServiceMonitor selects.
       const canaryService = objects(stack).find(
@@ -105,6 +108,18 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
       }
     }
     expect(objects("dev").filter((o) => ["ServiceMonitor", "PrometheusRule"].includes(o.kind))).toEqual([]);
+  });
+
+  test("the collector's real configuration: every stage.match selector passes Alloy's own grammar", () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+      const alloyConfig = find(stack, "ConfigMap", "alloy-alloy-logs").data["config.alloy"] as string;
+      const selectors = renderedSelectors(alloyConfig);
+      // The chart's own (cri, docker) and ours, templated by Helm as Alloy reads them.
+      expect(selectors.length).toBeGreaterThan(10);
+      for (const selector of selectors)
+        expect([selector, alloyMatchSelectorProblem(selector)]).toEqual([selector, undefined]);
+      expect(alloyConfig).toContain("stage.multiline {");
+    }
   });
 
   test("Kubernetes events are collected from the collected namespaces only", () => {

@@ -23,7 +23,7 @@ const effectiveEnv = (options: Partial<DynamoGraphSampleOptions>, service: "Fron
 const withEverything: Partial<DynamoGraphSampleOptions> = {
   gpus: 2,
   workerReplicas: 2,
-  logging: { log: "info,dynamo_runtime=debug", configFile: { logLevel: "info", filters: { h2: "warn" } } },
+  logging: { log: "info,dynamo_runtime=debug", configFile: { filters: { h2: "warn" } } },
   serviceLogging: {
     decode: { log: "debug", configFile: { filters: { dynamo_llm: "trace" } } },
     Frontend: { jsonl: false },

@@ -63,7 +63,7 @@ describe("logging environment", () => {
       { name: "DYN_LOGGING_CONSOLE_FORMAT", value: "jsonl" },
       { name: "DYN_LOG", value: "info" },
       { name: "DYN_LOG_USE_LOCAL_TZ", value: "0" },
-      { name: "DYN_LOGGING_SPAN_EVENTS", value: "0" },
+      { name: "DYN_LOGGING_SPAN_EVENTS", value: "1" },
     ]);
   });
 
@@ -90,6 +90,40 @@ describe("logging environment", () => {
       log_level: "warn",
       log_filters: { "dynamo_runtime::pipeline": "debug", h2: "error" },
     });
+  });
+
+  test("the file's log level is what the graph runs with: no DYN_LOG beside it, refused together", () => {
+    const withFile = resolveDynamoLogging({ configFile: { logLevel: "warn" } });
+    expect(dynamoLoggingEnv(withFile).map((env) => env.name)).not.toContain("DYN_LOG");
+    expect(dynamoLoggingEnv(resolveDynamoLogging({})).map((env) => env.name)).toContain("DYN_LOG");
+    expect(dynamoLoggingProblems({ log: "debug", configFile: { logLevel: "warn" } })).toEqual([
+      {
+        path: "configFile.logLevel",
+        message: expect.stringMatching(/^is ignored while log \(DYN_LOG\) is set/),
+      },
+    ]);
+  });
+
+  test("a DYN_LOG directive that a later filter overrides is refused, with where to set it", () => {
+    expect(dynamoLoggingProblems({ log: "info,async_nats=debug" })).toEqual([
+      {
+        path: "log",
+        message: expect.stringContaining('"async_nats", which Dynamo\'s built-in filters hold at error'),
+      },
+    ]);
+    expect(
+      dynamoLoggingProblems({
+        log: "info,dynamo_llm=debug",
+        configFile: { filters: { dynamo_llm: "warn" } },
+      }),
+    ).toEqual([{ path: "log", message: expect.stringContaining("configFile.filters also sets and wins") }]);
+    expect(
+      dynamoLoggingProblems({
+        log: "info,async_nats=debug",
+        configFile: { filters: { async_nats: "debug" } },
+      }),
+    ).toEqual([{ path: "log", message: expect.stringContaining("configFile.filters also sets") }]);
+    expect(dynamoLoggingProblems({ log: "info,dynamo_llm=debug" })).toEqual([]);
   });
 
   test("bad settings name the field", () => {
