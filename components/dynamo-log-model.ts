@@ -169,9 +169,10 @@ export const controlPlaneSignatures: Signature[] = [
     module: "dynamo_runtime::transports::nats",
   },
   {
-    pattern: "Check etcd server status",
+    pattern: "Check etcd server status|Could not connect to etcd|Reconnect(?:ing to ETCD|ion failed)",
     meaning: "the runtime cannot reach etcd or keep its lease (etcd discovery only)",
-    source: "lib/runtime/src/transports/etcd.rs and etcd/lease.rs: every connection and lease error ends so",
+    source:
+      "lib/runtime/src/transports/etcd.rs:172-174, etcd/lease.rs:31-35,150,182-186 (each ends so), etcd/connector.rs:73,91, distributed.rs:153",
     module: "dynamo_runtime::transports::etcd",
   },
 ];

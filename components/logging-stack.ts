@@ -148,6 +148,17 @@ export function crossComponentProblems(
       message: "is required by alerts.alerting: the Alertmanager Loki's ruler sends the alerts to",
     });
   }
+  if (alerts.alerting && !resolveAlloyOptions(args.alloy ?? {}).clusterEvents) {
+    for (const rule of ["processDied", "crashLoop"] as const) {
+      if (alerts[rule].enabled) {
+        problems.push({
+          path: `alerts.rules.${rule}.enabled`,
+          message:
+            "needs alloy.clusterEvents: it counts the kubelet's BackOff events, which the collector then never ships; turn them on, or this rule off",
+        });
+      }
+    }
+  }
   if (alerts.recording && args.loki?.ruler?.remoteWriteUrl === undefined) {
     problems.push({
       path: "loki.ruler.remoteWriteUrl",

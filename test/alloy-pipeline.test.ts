@@ -1,6 +1,10 @@
 import { type AlloyStage, dynamoLogStages, renderAlloyStages } from "../components/internal";
-import { alloyMatchSelectorProblem, renderedSelectors, unquoteGoString } from "./helpers/alloy-selector";
-import { type Entry, runStages } from "./helpers/alloy-model";
+import {
+  alloyMatchSelectorProblem,
+  renderedSelectors,
+  unquoteGoString,
+} from "../tools/models/alloy-selector";
+import { type Entry, runStages } from "../tools/models/alloy-process";
 
 /** Every selector in the stages, depth first. */
 function selectors(stages: AlloyStage[]): string[] {

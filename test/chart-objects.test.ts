@@ -2,7 +2,7 @@
  * Every stack through the real pinned charts (`npm run charts -- pull` first): what reaches the
  * cluster, not what the values say. Skipped, with one line, where the cache or helm is missing.
  */
-import { alloyMatchSelectorProblem, renderedSelectors } from "./helpers/alloy-selector";
+import { alloyMatchSelectorProblem, renderedSelectors } from "../tools/models/alloy-selector";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stackFile } from "../infra/config";

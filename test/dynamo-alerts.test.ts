@@ -5,9 +5,12 @@ import {
   buildRuleGroups,
   type DynamoAlertsOptions,
   type LokiRuleGroup,
+  renderThreshold,
   resolveAlertsOptions,
   ruleFile,
+  thresholdAlerts,
 } from "../components/internal";
+import { logReads } from "../tools/models/loki-cost";
 import { parseStackConfig } from "../infra/config";
 import { stackConfigFromObject } from "../tools/stack-config";
 import { logqlErrors } from "./helpers/logql";
@@ -125,6 +128,17 @@ describe("Dynamo's rule groups", () => {
           ? '{job="integrations/kubernetes/eventhandler", namespace=~"dynamo|inference", reason="BackOff"} |= "Back-off restarting failed container"'
           : 'namespace=~"dynamo|inference", nvidia_com_dynamo_graph_deployment_name=~".+"',
       );
+    }
+  });
+
+  test("each alert's LogQL is its threshold model rendered: the selector and range the corpus suite evaluates", () => {
+    const options = resolveAlertsOptions({ alerting: true });
+    for (const alert of thresholdAlerts(options, scope)) {
+      const rule = alerts.find((r) => r.alert === alert.name)!;
+      expect(rule.expr).toBe(renderThreshold(alert.rule));
+      expect(logReads(rule.expr)).toEqual([
+        { matchers: alert.rule.selector, rangeMinutes: Number(alert.rule.range.replace("m", "")) },
+      ]);
     }
   });
 
@@ -260,6 +274,24 @@ describe("alerting in the stack config", () => {
       "loki.ruler.alertmanagerUrl: is required by alerts.alerting: the Alertmanager Loki's ruler sends the alerts to",
       "loki.ruler.remoteWriteUrl: is required by alerts.recording: the Prometheus-compatible endpoint the recorded series are written to",
     ]);
+  });
+
+  test("deaths and crash loops are refused without the Kubernetes events they count", () => {
+    const ruler = { alertmanagerUrl: "http://alertmanager:9093" };
+    expect(
+      parseConfig({ loki: { ruler }, alloy: { clusterEvents: false }, alerts: { alerting: true } }),
+    ).toEqual([
+      expect.stringMatching(/^alerts\.rules\.crashLoop\.enabled: needs alloy\.clusterEvents/),
+      expect.stringMatching(/^alerts\.rules\.processDied\.enabled: needs alloy\.clusterEvents/),
+    ]);
+    expect(
+      parseConfig({
+        loki: { ruler },
+        alloy: { clusterEvents: false },
+        alerts: { alerting: true, rules: { processDied: { enabled: false }, crashLoop: { enabled: false } } },
+      }),
+    ).toEqual([]);
+    expect(parseConfig({ loki: { ruler }, alerts: { alerting: true } })).toEqual([]);
   });
 
   test("the ruler's URLs are checked like every URL", () => {

@@ -11,7 +11,7 @@ import {
   resolveAlertsOptions,
   thresholdAlerts,
 } from "../components/internal";
-import { type Entry, runStages } from "./helpers/alloy-model";
+import { type Entry, runStages } from "../tools/models/alloy-process";
 import {
   corpusNamespace,
   corpusRoot,
@@ -20,9 +20,9 @@ import {
   podLogEntry,
   readCorpus,
   type Scenario,
-} from "./helpers/corpus";
+} from "../tools/models/dynamo-corpus";
 import { describeWithReference } from "./helpers/reference";
-import { fires } from "./helpers/ruler-model";
+import { fires } from "../tools/models/loki-ruler";
 
 const describeCorpus = process.env.DYNAMO_LOG_CORPUS ? describe : describeWithReference;
 

@@ -7,8 +7,9 @@
  *   ... + objects    with the chart cache only: the render with `objects/`, helm's runs included
  *   dev + N graphs   the dev program with N sample graphs in all, with the render's node options:
  *                    how the cost grows
- * Medians of wall time and of each process's peak RSS, with their ratio to the floor's. Measures;
- * asserts nothing.
+ * Medians of wall time and of each process's peak RSS, with their ratio to the floor's. Then the
+ * query cost of the rules and panels (`bench-cost.ts`); `npm run bench -- cost` prints only that.
+ * Measures; asserts nothing.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,7 +18,8 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Cli } from "./cli-support";
 import { missingCharts } from "./chart-cache";
-import { listStacks, projectRoot } from "./stack-config";
+import { printQueryCost } from "./bench-cost";
+import { listStacks, projectRoot, UsageError } from "./stack-config";
 
 const runs = 7;
 const graphCounts = [1, 10, 100];
@@ -56,7 +58,12 @@ function packageScript(name: string): string[] {
 
 const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
 
-export const cli: Cli = async () => {
+export const cli: Cli = async (argv) => {
+  if (argv[0] === "cost") {
+    printQueryCost();
+    return 0;
+  }
+  if (argv.length > 0) throw new UsageError("usage: npm run bench [-- cost]");
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-logging-bench-"));
   // The node options and runner of `npm run render`, from package.json: the render as users run it.
   const [, ...renderScript] = packageScript("render");
@@ -110,5 +117,6 @@ export const cli: Cli = async () => {
         `${rss.toFixed(1).padStart(14)}${(rss / floorRss).toFixed(2).padStart(9)}`,
     );
   }
+  printQueryCost();
   return 0;
 };

@@ -11,7 +11,7 @@
  */
 import { RE2JS } from "re2js";
 import type { LogThreshold } from "../../components/internal";
-import type { Entry } from "./alloy-model";
+import type { Entry } from "./alloy-process";
 
 const minute = 60_000;
 

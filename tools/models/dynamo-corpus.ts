@@ -4,11 +4,18 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dynamoPodLabels } from "../../components/internal";
-import type { Entry } from "./alloy-model";
-import { referenceRoot } from "./reference";
+import { dynamoPodLabels, eventsJob } from "../../components/internal";
+import type { Entry } from "./alloy-process";
+import { projectRoot } from "../stack-config";
 
-export const corpusRoot = process.env.DYNAMO_LOG_CORPUS ?? path.join(referenceRoot, "dynamo", "log-corpus");
+/** `DYNAMO_LOG_CORPUS`, or the reference data beside the clone (`DYNAMO_LOGGING_REFERENCE` moves it). */
+export const corpusRoot =
+  process.env.DYNAMO_LOG_CORPUS ??
+  path.join(
+    process.env.DYNAMO_LOGGING_REFERENCE ?? path.join(projectRoot, "..", "shared", "reference"),
+    "dynamo",
+    "log-corpus",
+  );
 
 export interface CorpusLine {
   t_ms: number;
@@ -81,9 +88,6 @@ export function podLogEntry(scenario: Scenario, line: CorpusLine): Entry {
     extracted: {},
   };
 }
-
-/** Kubernetes events' job label in k8s-monitoring's cluster-events feature (values.yaml jobLabel). */
-export const eventsJob = "integrations/kubernetes/eventhandler";
 
 /**
  * A kubelet Event as it reaches Loki: the line Alloy's loki.source.kubernetes_events writes in its

@@ -1,0 +1,101 @@
+/**
+ * Loki's query cost, as its storage makes it: a query reads every chunk of every stream its label
+ * selector picks, over its range (a metric query's `[range]`, a log query's time range); line
+ * filters and parsers cut what is returned, never what is read. So the bytes one evaluation reads
+ * are the bytes its selected streams hold over that range. Expressions are read with Grafana's
+ * LogQL grammar (@grafana/lezer-logql); matchers behave as Prometheus' (anchored RE2).
+ */
+import { parser } from "@grafana/lezer-logql";
+import { RE2JS } from "re2js";
+
+export interface StreamMatcher {
+  name: string;
+  op: "=" | "!=" | "=~" | "!~";
+  value: string;
+}
+
+/** One read of an expression: the streams' matchers and its range in minutes (none: a log query). */
+export interface LogRead {
+  matchers: StreamMatcher[];
+  rangeMinutes?: number;
+}
+
+const ops: Record<string, StreamMatcher["op"]> = { Eq: "=", Neq: "!=", Re: "=~", Nre: "!~" };
+
+function unquote(literal: string): string {
+  return literal.startsWith("`") ? literal.slice(1, -1) : (JSON.parse(literal) as string);
+}
+
+function minutes(duration: string): number {
+  const match = /^(\d+)(s|m|h|d)$/.exec(duration);
+  if (!match) throw new Error(`the cost model reads simple durations only: ${duration}`);
+  return Number(match[1]) * { s: 1 / 60, m: 1, h: 60, d: 1440 }[match[2] as "s" | "m" | "h" | "d"];
+}
+
+/** Every stream selector of a LogQL expression, with the range it is read over. */
+export function logReads(expression: string): LogRead[] {
+  const reads: LogRead[] = [];
+  parser.parse(expression).iterate({
+    enter: (ref) => {
+      if (ref.name !== "Selector") return;
+      const matchers: StreamMatcher[] = [];
+      for (const matcher of ref.node.getChildren("Matchers").flatMap(function all(m): (typeof m)[] {
+        return [...m.getChildren("Matchers").flatMap(all), ...m.getChildren("Matcher")];
+      })) {
+        const name = matcher.getChild("Identifier")!;
+        const op = Object.keys(ops).find((o) => matcher.getChild(o));
+        const value = matcher.getChild("String")!;
+        matchers.push({
+          name: expression.slice(name.from, name.to),
+          op: ops[op!],
+          value: unquote(expression.slice(value.from, value.to)),
+        });
+      }
+      const range = ref.node.parent?.name === "LogRangeExpr" ? ref.node.parent.getChild("Range") : null;
+      const duration = range?.getChild("Duration");
+      reads.push({
+        matchers,
+        ...(duration ? { rangeMinutes: minutes(expression.slice(duration.from, duration.to)) } : {}),
+      });
+    },
+  });
+  return reads;
+}
+
+/** A stream and how many bytes (line and structured metadata) it takes in per minute. */
+export interface StreamVolume {
+  labels: Record<string, string>;
+  bytesPerMinute: number;
+}
+
+export function streamSelected(matchers: readonly StreamMatcher[], labels: Record<string, string>): boolean {
+  return matchers.every(({ name, op, value }) => {
+    const actual = labels[name] ?? "";
+    const equal =
+      op === "=" || op === "!="
+        ? actual === value
+        : RE2JS.compile(`^(?s:${value})$`).matcher(actual).matches();
+    return equal === (op === "=" || op === "=~");
+  });
+}
+
+/**
+ * The streams and bytes one evaluation of an expression reads: an instant query (a rule) reads its
+ * ranges; a range query (a panel) over `minutes` reads them, each widened by its own range.
+ */
+export function evaluationCost(
+  expression: string,
+  streams: readonly StreamVolume[],
+  query: { instant: true } | { minutes: number },
+): { streams: number; bytes: number } {
+  let selected = 0;
+  let bytes = 0;
+  for (const read of logReads(expression)) {
+    const picked = streams.filter((s) => streamSelected(read.matchers, s.labels));
+    selected += picked.length;
+    const perMinute = picked.reduce((sum, s) => sum + s.bytesPerMinute, 0);
+    const minutes = "instant" in query ? (read.rangeMinutes ?? 0) : query.minutes + (read.rangeMinutes ?? 0);
+    bytes += perMinute * minutes;
+  }
+  return { streams: selected, bytes };
+}
