@@ -49,6 +49,14 @@ export interface DynamoGraphSampleOptions {
    * "hf-token-secret" with sglang; none with mocker (its default model is public).
    */
   huggingFaceTokenSecret?: string;
+  /**
+   * An existing PersistentVolumeClaim holding a Hugging Face cache (`$HF_HOME`, with `hub/` inside)
+   * that already has the model's config and tokenizer: both services mount it and run offline
+   * (`HF_HUB_OFFLINE=1`). Without it, the services fetch them from Hugging Face at start-up (Dynamo's
+   * lib/llm/src/hub.rs, and transformers' AutoConfig in the mocker), so the cluster needs the
+   * internet. Default none.
+   */
+  huggingFaceCache?: string;
   /** Graph-level logging (`spec.envs`): JSONL on and level info unless set. */
   logging?: DynamoLoggingSettings;
   /** Per-service overrides (`services.<name>.envs`). */
@@ -68,6 +76,7 @@ export const sampleOptionsSchema = z.strictObject({
   frontendReplicas: z.number().int().min(0).optional(),
   workerReplicas: z.number().int().min(0).optional(),
   huggingFaceTokenSecret: z.string().optional(),
+  huggingFaceCache: z.string().optional(),
   logging: dynamoLoggingSettingsSchema.optional(),
   serviceLogging: z
     .strictObject({

@@ -30,6 +30,8 @@ export const sampleServices = ["Frontend", "decode"] as const satisfies readonly
 /** The subset of the DGD spec the sample uses (CRD nvidia.com/v1alpha1). */
 export interface DynamoGraphDeploymentSpec {
   envs: EnvVar[];
+  /** Claims the services may mount by name; `create: false` takes an existing one. */
+  pvcs?: { name: string; create: false }[];
   services: Record<string, DynamoServiceSpec>;
 }
 
@@ -38,6 +40,8 @@ export interface DynamoServiceSpec {
   replicas: number;
   envs?: EnvVar[];
   envFromSecret?: string;
+  /** Claims of `spec.pvcs`, mounted by the operator. */
+  volumeMounts?: { name: string; mountPoint: string }[];
   resources?: { limits: { gpu: string } };
   extraPodSpec: {
     mainContainer: {
@@ -65,6 +69,7 @@ export interface ResolvedSampleOptions {
   strayGpus?: number;
   frontendReplicas: number;
   workerReplicas: number;
+  huggingFaceCache?: string;
   logging: DynamoLoggingSettings;
   serviceLogging: Partial<Record<DynamoSampleService, DynamoLoggingSettings>>;
 }
@@ -87,6 +92,7 @@ export function resolveSampleOptions(options: DynamoGraphSampleOptions): Resolve
     ...(backend === "mocker" && options.gpus !== undefined ? { strayGpus: options.gpus } : {}),
     frontendReplicas: options.frontendReplicas ?? 1,
     workerReplicas: options.workerReplicas ?? 1,
+    ...(options.huggingFaceCache === undefined ? {} : { huggingFaceCache: options.huggingFaceCache }),
     logging: resolveDynamoLogging(options.logging),
     serviceLogging: { ...options.serviceLogging },
   };
@@ -114,6 +120,10 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
   const secret = options.engine.huggingFaceTokenSecret;
   const secretReason = secret === undefined ? undefined : dnsSubdomainProblem(secret, "a Secret name");
   if (secretReason) problems.push({ path: "huggingFaceTokenSecret", message: secretReason });
+  const cache = options.huggingFaceCache;
+  const cacheReason =
+    cache === undefined ? undefined : dnsSubdomainProblem(cache, "a PersistentVolumeClaim name");
+  if (cacheReason) problems.push({ path: "huggingFaceCache", message: cacheReason });
   if (options.strayGpus !== undefined) {
     problems.push({ path: "gpus", message: "applies to backend sglang only: the mocker runs on CPU" });
   }
@@ -194,6 +204,8 @@ export interface SampleManifests {
 }
 
 const loggingVolume = "dynamo-logging-config";
+/** Where a Hugging Face cache claim is mounted, and so `HF_HOME`. */
+export const huggingFaceCacheMount = "/opt/huggingface";
 
 /**
  * The DGD and its logging ConfigMaps. Logging env goes to `spec.envs` (every service) with each
@@ -230,10 +242,22 @@ export function buildSampleManifests(options: ResolvedSampleOptions): SampleMani
     return env.length > 0 ? { envs: env } : {};
   };
 
+  // Offline: the model's files come from the claim's cache, and Hugging Face is never asked.
+  const cache = options.huggingFaceCache;
+  const cacheMount =
+    cache === undefined ? {} : { volumeMounts: [{ name: cache, mountPoint: huggingFaceCacheMount }] };
+  const cacheEnv: EnvVar[] =
+    cache === undefined
+      ? []
+      : [
+          { name: "HF_HOME", value: huggingFaceCacheMount },
+          { name: "HF_HUB_OFFLINE", value: "1" },
+        ];
   const services: Record<DynamoSampleService, DynamoServiceSpec> = {
     Frontend: {
       componentType: "frontend",
       replicas: options.frontendReplicas,
+      ...cacheMount,
       ...overrideEnv("Frontend"),
       extraPodSpec: withLoggingFile("Frontend", { mainContainer: { image: options.image } }),
     },
@@ -246,6 +270,7 @@ export function buildSampleManifests(options: ResolvedSampleOptions): SampleMani
       ...(options.engine.backend === "sglang"
         ? { resources: { limits: { gpu: String(options.engine.gpus) } } }
         : {}),
+      ...cacheMount,
       ...overrideEnv("decode"),
       extraPodSpec: withLoggingFile("decode", { mainContainer: workerContainer(options) }),
     },
@@ -255,7 +280,11 @@ export function buildSampleManifests(options: ResolvedSampleOptions): SampleMani
       apiVersion: dynamoGraphApiVersion,
       kind: dynamoGraphKind,
       metadata: { name: options.name },
-      spec: { envs: dynamoLoggingEnv(options.logging), services },
+      spec: {
+        envs: [...dynamoLoggingEnv(options.logging), ...cacheEnv],
+        ...(cache === undefined ? {} : { pvcs: [{ name: cache, create: false as const }] }),
+        services,
+      },
     },
     configMaps,
   };

@@ -23,6 +23,7 @@ const effectiveEnv = (options: Partial<DynamoGraphSampleOptions>, service: "Fron
 const withEverything: Partial<DynamoGraphSampleOptions> = {
   gpus: 2,
   workerReplicas: 2,
+  huggingFaceCache: "hf-cache",
   logging: { log: "info,dynamo_runtime=debug", configFile: { filters: { h2: "warn" } } },
   serviceLogging: {
     decode: { log: "debug", configFile: { filters: { dynamo_llm: "trace" } } },
@@ -100,6 +101,25 @@ describe("sample DGD", () => {
     expect(
       manifests({ backend: "mocker", huggingFaceTokenSecret: "hf" }).graph.spec.services.decode.envFromSecret,
     ).toBe("hf");
+  });
+
+  test("with a Hugging Face cache claim, both services mount it and run offline; without, nothing of it", () => {
+    const { spec } = manifests({ backend: "mocker", huggingFaceCache: "hf-cache" }).graph;
+    expect(spec.pvcs).toEqual([{ name: "hf-cache", create: false }]);
+    for (const service of Object.values(spec.services))
+      expect(service.volumeMounts).toEqual([{ name: "hf-cache", mountPoint: "/opt/huggingface" }]);
+    expect(spec.envs).toEqual(
+      expect.arrayContaining([
+        { name: "HF_HOME", value: "/opt/huggingface" },
+        { name: "HF_HUB_OFFLINE", value: "1" },
+      ]),
+    );
+    const online = manifests({ backend: "mocker" }).graph.spec;
+    expect([online.pvcs, online.services.decode.volumeMounts]).toEqual([undefined, undefined]);
+    expect(online.envs.map((env) => env.name)).not.toContain("HF_HUB_OFFLINE");
+    expect(
+      sampleOptionProblems(resolveSampleOptions({ image, huggingFaceCache: "HF Cache" })).map((p) => p.path),
+    ).toEqual(["huggingFaceCache"]);
   });
 
   test("image, model, token Secret and GPUs are checked against where they land", () => {
