@@ -1,22 +1,23 @@
 /**
  * The package's public API: the components, their arguments and the option types inside them,
  * the enums of those options, and the few helpers a platform team needs beside the components.
- * Everything else is internal (`internal.ts`) and may change in any release. `test/package.test.ts`
+ * Everything else is internal (each domain's own barrel, `components/<domain>/index.ts`) and may
+ * change in any release. `test/system/package.test.ts`
  * holds this list to the one docs/components.md documents.
  */
 
 // The components and their arguments.
-export { AlloyCollector, type AlloyCollectorArgs } from "./alloy";
-export { DynamoGraphSample, type DynamoGraphSampleArgs } from "./dynamo-graph";
-export { GrafanaProvisioning, type GrafanaProvisioningArgs } from "./grafana";
+export { AlloyCollector, type AlloyCollectorArgs } from "./alloy/collector";
+export { DynamoGraphSample, type DynamoGraphSampleArgs } from "./dynamo/graph-sample";
+export { GrafanaProvisioning, type GrafanaProvisioningArgs } from "./grafana/provisioning";
 export {
   DynamoLogging,
   type DynamoLoggingArgs,
   type DynamoLoggingGrafana,
   type DynamoLoggingSafety,
   type DynamoLoggingSample,
-} from "./logging-stack";
-export { LokiStack, type LokiStackArgs } from "./loki";
+} from "./stack/dynamo-logging";
+export { LokiStack, type LokiStackArgs } from "./loki/loki-stack";
 
 // The options inside the arguments, and their enums.
 export type {
@@ -29,20 +30,20 @@ export type {
   DynamoProcessDiedRule,
   DynamoSilenceRule,
   DynamoWatchedGraph,
-} from "./dynamo-alerts-options";
-export { AlloyGatherMethod, type AlloyCollectorOptions } from "./alloy-options";
+} from "./dynamo/alerts-options";
+export { AlloyGatherMethod, type AlloyCollectorOptions } from "./alloy/options";
 export {
   DynamoSampleBackend,
   type DynamoGraphSampleOptions,
   type DynamoSampleServiceLogging,
-} from "./dynamo-graph-options";
+} from "./dynamo/graph-options";
 export {
   DynamoLogLevel,
   type DynamoLoggingConfigFile,
   type DynamoLoggingSettings,
-} from "./dynamo-logging-settings";
-export { GrafanaTarget, type GrafanaProvisioningOptions } from "./grafana-options";
-export type { ComputeResources, ResourceRequirements } from "./kubernetes";
+} from "./dynamo/logging-settings";
+export { GrafanaTarget, type GrafanaProvisioningOptions } from "./grafana/options";
+export type { ComputeResources, ResourceRequirements } from "./core/quantities";
 export {
   LokiMode,
   LokiObjectStore,
@@ -57,9 +58,9 @@ export {
   type LokiS3Buckets,
   type LokiS3Options,
   type LokiStackOptions,
-} from "./loki-options";
+} from "./loki/options";
 
 // Helpers: the chart pins (to align other tooling), and Dynamo's logging settings as the
 // environment variables of a graph of your own.
-export { chartCatalog, type ChartPin } from "./chart-catalog";
-export { dynamoLoggingEnv, type EnvVar } from "./dynamo-logging-settings";
+export { chartCatalog, type ChartPin } from "./core/chart-catalog";
+export { dynamoLoggingEnv, type EnvVar } from "./dynamo/logging-settings";

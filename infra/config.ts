@@ -8,25 +8,20 @@
 import { z } from "zod";
 import {
   alertsOptionsSchema,
-  alloyOptionProblems,
-  alloySettingsSchema,
-  crossComponentProblems,
-  grafanaOptionProblems,
-  grafanaOptionsSchema,
-  lokiSettingsSchema,
-  type LokiStackSettings,
-  type OptionProblem,
-  resolveAlloyOptions,
-  resolveGrafanaOptions,
   resolveSampleOptions,
-  safetyOptionsSchema,
-  safetyProblems,
   sampleOptionProblems,
   sampleOptionsSchema,
-  shown,
+} from "../components/dynamo";
+import { alloyOptionProblems, alloySettingsSchema, resolveAlloyOptions } from "../components/alloy";
+import { crossComponentProblems, safetyOptionsSchema, safetyProblems } from "../components/stack";
+import { grafanaOptionProblems, grafanaOptionsSchema, resolveGrafanaOptions } from "../components/grafana";
+import {
+  lokiSettingsSchema,
+  type LokiStackSettings,
   usesS3Keys,
   validateLokiOptions,
-} from "../components/internal";
+} from "../components/loki";
+import { type OptionProblem, shown } from "../components/core";
 
 export const projectName = "dynamo-logging";
 

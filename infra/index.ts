@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DynamoLogging, frontendPort } from "../components/internal";
+import { DynamoLogging } from "../components/stack";
+import { frontendPort } from "../components/dynamo";
 import { loadStackConfig } from "./load-config";
 
 /**

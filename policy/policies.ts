@@ -10,14 +10,9 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import {
-  collectorName,
-  helmReleaseType as releaseType,
-  lokiComponentsByMode,
-  statelessComponents,
-  unboundedLabelReason,
-  unbudgetedComponents,
-} from "../components/internal";
+import { collectorName, unboundedLabelReason } from "../components/alloy";
+import { helmReleaseType as releaseType } from "../components/core";
+import { lokiComponentsByMode, statelessComponents, unbudgetedComponents } from "../components/loki";
 import {
   capabilityProblems,
   objectName,

@@ -75,6 +75,6 @@ if (tool === "build") {
     console.error("Sources changed since the last build: compiling to dist/ first.");
     build();
   }
-  const { runCli } = require(path.join(dist, "tools", "cli-support.js"));
-  runCli(require(path.join(dist, "tools", `${tool}.js`)).cli, args);
+  const { runCli } = require(path.join(dist, "tools", "cli", "cli-support.js"));
+  runCli(require(path.join(dist, "tools", "cli", `${tool}.js`)).cli, args);
 }

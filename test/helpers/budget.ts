@@ -2,7 +2,7 @@
  * The dev stack's budget: what a laptop cluster (kind, k3d) spares for logging. Everything dev
  * deploys, summed over its pods' requests, stays within it.
  */
-import { parseCpu, parseMemory } from "../../components/kubernetes";
+import { parseCpu, parseMemory } from "../../components/core/quantities";
 
 export const laptopBudget = { cpu: 1, memory: 2 * 1024 ** 3 } as const;
 
@@ -12,7 +12,7 @@ import type { Json } from "./json";
  * An estimate from Helm values alone, for where the chart cache is absent: every `resources.requests`
  * in the values, times the nearest `replicas` above it, skipping subtrees switched off
  * (`enabled: false`, `replicas: 0`). It counts only what the values state; the rendered objects
- * (test/chart-objects.test.ts) are the authority.
+ * (test/system/chart-objects.test.ts) are the authority.
  */
 export function requestsInValues(values: unknown, replicas = 1): { cpu: number; memory: number } {
   const total = { cpu: 0, memory: 0 };

@@ -3,7 +3,7 @@
  * missing (CI has no chart cache) they skip with one visible line, except under REQUIRE_CHARTS=1,
  * where their absence fails the run.
  */
-import { chartCacheGap, findHelm, type Helm } from "../../tools/chart-cache";
+import { chartCacheGap, findHelm, type Helm } from "../../tools/charts/chart-cache";
 
 function chartsUnavailable(): string | undefined {
   const gap = chartCacheGap();

@@ -3,7 +3,8 @@
  * the feature subcharts, the Loki destination and the collector (k8s-monitoring's collector values
  * over the Alloy chart's) layered in where our values put them.
  */
-import { chartCatalog, collectorName, lokiDestinationName } from "../../components/internal";
+import { chartCatalog } from "../../components/core";
+import { collectorName, lokiDestinationName } from "../../components/alloy";
 import { loadChart, mergeDefaults, type PinnedChart } from "./chart";
 import { readReferenceJson, readReferenceYaml } from "./reference";
 import type { Json } from "./json";
@@ -32,10 +33,10 @@ export const k8sMonitoringFreeFormPaths = [
   `collectors.${collectorName}.configReloader.resources`,
   // The alloy-operator subchart is vendored as an archive, so the reference holds none of its
   // values; what we set there is proven on the operator Deployment the chart really renders
-  // (test/chart-objects.test.ts, with the chart cache).
+  // (test/system/chart-objects.test.ts, with the chart cache).
   "alloy-operator",
   // Likewise the cluster-events feature: the reference lacks its subchart, so what we set there is
-  // proven on the Alloy configuration the chart really renders (test/chart-objects.test.ts).
+  // proven on the Alloy configuration the chart really renders (test/system/chart-objects.test.ts).
   "clusterEvents",
 ];
 

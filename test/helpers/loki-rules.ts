@@ -2,7 +2,7 @@
  * The Loki chart's template-time checks (templates/validate.yaml, see NOTES.md), restated over
  * values so that a render can be judged without Helm. Returns one sentence per violation.
  */
-import { lokiComponentsByMode } from "../../components/internal";
+import { lokiComponentsByMode } from "../../components/loki";
 
 import type { Json } from "./json";
 

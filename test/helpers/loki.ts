@@ -1,8 +1,4 @@
-import {
-  type LokiStackSettings,
-  validateLokiOptions,
-  type ValidLokiOptions,
-} from "../../components/internal";
+import { type LokiStackSettings, validateLokiOptions, type ValidLokiOptions } from "../../components/loki";
 
 /** Options a test means to be valid, checked as the component checks them; a problem fails the test. */
 export function validLokiOptions(settings: LokiStackSettings): ValidLokiOptions {

@@ -1,2 +1,2 @@
 /** The policy pack runner, shared with `npm run verify`. */
-export { objectAsResource, policyViolations, type Violation } from "../../tools/policy-runner";
+export { objectAsResource, policyViolations, type Violation } from "../../tools/runtime/policy-runner";

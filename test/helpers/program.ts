@@ -3,12 +3,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { stackFile } from "../../infra/config";
-import { type ProgramRun, type RecordedResource, runProgram, runWithMocks } from "../../tools/program-runner";
-import { helmReleaseType } from "../../components/internal";
-import { type RenderedFiles, renderFiles } from "../../tools/render";
-import { projectRoot, stackConfigFromObject } from "../../tools/stack-config";
+import {
+  type ProgramRun,
+  type RecordedResource,
+  runProgram,
+  runWithMocks,
+} from "../../tools/runtime/program-runner";
+import { helmReleaseType } from "../../components/core";
+import { type RenderedFiles, renderFiles } from "../../tools/cli/render";
+import { projectRoot, stackConfigFromObject } from "../../tools/cli/stack-config";
 
-export { helmReleaseType as releaseType } from "../../components/internal";
+export { helmReleaseType as releaseType } from "../../components/core";
 
 type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

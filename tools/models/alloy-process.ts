@@ -6,7 +6,7 @@
  * collector's configuration, so what the tests see is what the collector would do.
  */
 import { RE2JS } from "re2js";
-import type { AlloyStage } from "../../components/internal";
+import type { AlloyStage } from "../../components/alloy";
 import { type MatchSelector, parseMatchSelector } from "./alloy-selector";
 
 /** One log entry as it moves through the pipeline, and as Loki stores it at the end. */

@@ -4,9 +4,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dynamoPodLabels, eventsJob } from "../../components/internal";
+import { componentLabel, eventsJob, graphLabel } from "../../components/core";
 import type { Entry } from "./alloy-process";
-import { projectRoot } from "../stack-config";
+import { projectRoot } from "../cli/stack-config";
 
 /** `DYNAMO_LOG_CORPUS`, or the reference data beside the clone (`DYNAMO_LOGGING_REFERENCE` moves it). */
 export const corpusRoot =
@@ -64,7 +64,6 @@ export function readCorpus(): { scenarios: Scenario[]; expectations: Record<stri
 
 export const corpusNamespace = "dynamo";
 export const corpusGraph = "mocker-agg";
-const [graphLabel, componentLabel] = Object.keys(dynamoPodLabels);
 
 /**
  * A container's line as it reaches our stages in k8s-monitoring 4.4.0's pod-logs pipeline: its

@@ -10,7 +10,7 @@
  * count_over_time, sum by, and a comparison with a constant.
  */
 import { RE2JS } from "re2js";
-import type { LogThreshold } from "../../components/internal";
+import type { LogThreshold } from "../../components/dynamo";
 import type { Entry } from "./alloy-process";
 
 const minute = 60_000;

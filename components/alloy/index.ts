@@ -1,0 +1,4 @@
+export * from "./collector";
+export * from "./options";
+export * from "./pipeline";
+export * from "./values";

@@ -1,0 +1,200 @@
+/**
+ * Log processing for Dynamo's lines, as data: a small typed model of Alloy `loki.process` stages,
+ * the Dynamo pipeline generated from the line model (`dynamo-log-model.ts`), and a renderer to
+ * Alloy syntax. Nothing here is pasted text, so what the collector runs is what the tests read.
+ */
+import {
+  controlPlaneSignatures,
+  jsonl,
+  moduleAttribution,
+  panicSignature,
+  pythonCriticalMessages,
+  rawEntryStarts,
+  rawLevelRules,
+} from "../core/dynamo-lines";
+import { componentLabel, moduleField, perPodLabels, unknownLevel } from "../core/log-schema";
+
+/** The `loki.process` stages this project uses (Alloy v1.18.1, internal/component/loki/process/stages). */
+export type AlloyStage =
+  | { kind: "match"; selector: string; stages: AlloyStage[] }
+  | { kind: "json"; expressions: Record<string, string> }
+  | { kind: "labels"; values: Record<string, string> }
+  | { kind: "staticLabels"; values: Record<string, string> }
+  | { kind: "structuredMetadata"; values: Record<string, string> }
+  | { kind: "labelDrop"; values: string[] }
+  | { kind: "drop"; expression: string }
+  | { kind: "multiline"; firstline: string; maxWaitTime: string }
+  | { kind: "regex"; source?: string; expression: string }
+  | { kind: "replace"; source: string; expression: string; replace: string }
+  | { kind: "template"; source: string; template: string };
+
+/**
+ * A LogQL string literal for Alloy's match-selector grammar: double-quoted with Go escapes (its
+ * lexer takes no backquoted strings, internal/loki/logql/parser.go:72-100).
+ */
+export const logqlString = (value: string): string => JSON.stringify(value);
+
+const dynamoPods = `${componentLabel}=~".+"`;
+const alternation = (patterns: readonly { pattern: string }[]) =>
+  patterns.map((p) => `(?:${p.pattern})`).join("|");
+const levelLabel = (level: string): AlloyStage => ({ kind: "staticLabels", values: { level } });
+
+/** JSONL: fields, per-request metadata, the level label, the module. */
+function jsonlStages(): AlloyStage[] {
+  const { perRequestFields, levelSpellings, targetField, pythonFileField } = jsonl;
+  const knownLevels = Object.values(levelSpellings).flat().join("|");
+  return [
+    {
+      kind: "json",
+      expressions: {
+        level: "level",
+        ...Object.fromEntries(perRequestFields.map((field) => [field, field])),
+        [moduleField]: targetField,
+        // A JMESPath quoted identifier: unquoted, `log.file` would be `log` then `file`.
+        python_file: JSON.stringify(pythonFileField),
+      },
+    },
+    { kind: "regex", source: "python_file", expression: moduleAttribution.pythonFile },
+    { kind: "replace", source: moduleField, expression: "(/)", replace: "." },
+    {
+      kind: "structuredMetadata",
+      values: Object.fromEntries([...perRequestFields, moduleField].map((f) => [f, f])),
+    },
+    { kind: "labels", values: { level: "level" } },
+    ...Object.entries(levelSpellings).map(([level, spellings]): AlloyStage => ({
+      kind: "match",
+      selector: `{level=~"(?i)${spellings.join("|")}"}`,
+      stages: [levelLabel(level)],
+    })),
+    { kind: "match", selector: `{level!~"${knownLevels}"}`, stages: [levelLabel(unknownLevel)] },
+    {
+      kind: "match",
+      selector: `{level="info"} |= ${logqlString(`"${targetField}":"log"`)} |~ ${logqlString(
+        `"message":"(?:${alternation(pythonCriticalMessages)})`,
+      )}`,
+      stages: [levelLabel("critical")],
+    },
+  ];
+}
+
+/** Raw text: blank lines dropped, tracebacks and panics joined, a level, the module. */
+function rawTextStages(): AlloyStage[] {
+  const { tracebackFrame, panicLocation } = moduleAttribution;
+  return [
+    // The blank line Dynamo prints before a handler's traceback (engine.rs:310) carries nothing.
+    { kind: "drop", expression: "^\\s*$" },
+    { kind: "multiline", firstline: alternation(rawEntryStarts), maxWaitTime: "3s" },
+    levelLabel("info"),
+    ...rawLevelRules.map((rule): AlloyStage => ({
+      kind: "match",
+      selector: `{${dynamoPods}} |~ ${logqlString(rule.pattern)}`,
+      stages: [levelLabel(rule.level)],
+    })),
+    { kind: "regex", expression: tracebackFrame },
+    { kind: "replace", source: moduleField, expression: "(/)", replace: "." },
+    {
+      kind: "match",
+      selector: `{${dynamoPods}} |~ ${logqlString(panicSignature.pattern)}`,
+      stages: [
+        { kind: "regex", expression: panicLocation },
+        { kind: "replace", source: moduleField, expression: "^(lib/)", replace: "dynamo_" },
+        { kind: "replace", source: moduleField, expression: "(/src/|/)", replace: "::" },
+      ],
+    },
+    ...controlPlaneSignatures.flatMap((signature): AlloyStage[] =>
+      signature.module === undefined
+        ? []
+        : [
+            {
+              kind: "match",
+              selector: `{${dynamoPods}} |~ ${logqlString(signature.pattern)}`,
+              stages: [{ kind: "template", source: moduleField, template: signature.module }],
+            },
+          ],
+    ),
+    { kind: "structuredMetadata", values: { [moduleField]: moduleField } },
+  ];
+}
+
+/**
+ * Stages for Dynamo pods' lines, from the line model: JSONL records parsed; raw text (tracebacks,
+ * panics, third-party loggers) joined into one entry each and given a level. Lines of other pods
+ * pass untouched. Only blank lines are dropped; a malformed line keeps its text.
+ */
+export function dynamoLogStages(): AlloyStage[] {
+  const json = logqlString(jsonl.line.pattern);
+  return [
+    { kind: "labelDrop", values: [...perPodLabels] },
+    { kind: "match", selector: `{${dynamoPods}} |~ ${json}`, stages: jsonlStages() },
+    { kind: "match", selector: `{${dynamoPods}} !~ ${json}`, stages: rawTextStages() },
+  ];
+}
+
+/** Alloy string literal: Alloy strings take Go's escapes, which JSON's are a subset of. */
+const quote = (value: string): string => JSON.stringify(value);
+
+function renderMap(values: Record<string, string>, indent: string): string[] {
+  return Object.entries(values).map(([key, value]) => `${indent}  ${quote(key)} = ${quote(value)},`);
+}
+
+/** A stage block of string attributes, in the order given. */
+function block(name: string, attributes: Record<string, string | undefined>, indent: string): string[] {
+  const set = Object.entries(attributes).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return [
+    `${indent}stage.${name} {`,
+    ...set.map(([key, value]) => `${indent}  ${key} = ${quote(value)}`),
+    `${indent}}`,
+  ];
+}
+
+/** Alloy syntax for the stages, as blocks inside a `loki.process` component. */
+export function renderAlloyStages(stages: AlloyStage[], indent = ""): string {
+  const lines: string[] = [];
+  for (const stage of stages) {
+    switch (stage.kind) {
+      case "match":
+        lines.push(`${indent}stage.match {`, `${indent}  selector = ${quote(stage.selector)}`);
+        lines.push(renderAlloyStages(stage.stages, `${indent}  `), `${indent}}`);
+        break;
+      case "json":
+        lines.push(`${indent}stage.json {`, `${indent}  expressions = {`);
+        lines.push(...renderMap(stage.expressions, `${indent}  `), `${indent}  }`, `${indent}}`);
+        break;
+      case "labels":
+      case "staticLabels":
+      case "structuredMetadata": {
+        const block = {
+          labels: "labels",
+          staticLabels: "static_labels",
+          structuredMetadata: "structured_metadata",
+        };
+        lines.push(`${indent}stage.${block[stage.kind]} {`, `${indent}  values = {`);
+        lines.push(...renderMap(stage.values, `${indent}  `), `${indent}  }`, `${indent}}`);
+        break;
+      }
+      case "labelDrop":
+        lines.push(
+          `${indent}stage.label_drop {`,
+          `${indent}  values = [${stage.values.map(quote).join(", ")}]`,
+        );
+        lines.push(`${indent}}`);
+        break;
+      case "drop":
+        lines.push(...block("drop", { expression: stage.expression }, indent));
+        break;
+      case "multiline":
+        lines.push(
+          ...block("multiline", { firstline: stage.firstline, max_wait_time: stage.maxWaitTime }, indent),
+        );
+        break;
+      case "regex":
+      case "replace":
+      case "template": {
+        const { kind, ...attributes } = stage;
+        lines.push(...block(kind, attributes, indent));
+        break;
+      }
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,183 @@
+/**
+ * What Dynamo 1.0's processes print, as data: how a line is recognised, which level an engineer
+ * gives it, which code it comes from, and which texts mean a panic or a lost control plane. The
+ * collector's stages (`alloy-pipeline.ts`) and the ruler's rules (`dynamo-alerts.ts`) are both
+ * generated from this one model; the corpus suite runs Dynamo's real lines through it.
+ *
+ * Every pattern is RE2 (Go's regexp, which Alloy and Loki use), never JavaScript's RegExp. The
+ * sources cited are at ai-dynamo/dynamo v1.0.1 unless another project is named.
+ */
+
+import { logLevels } from "./log-schema";
+
+/** A pattern with what it means and where the text comes from. */
+export interface LinePattern {
+  /** RE2, matched unanchored unless it says `^`. */
+  pattern: string;
+  meaning: string;
+  source: string;
+}
+
+/** Dynamo's JSONL: one object a line, `time` first (lib/runtime/src/logging.rs:1056-1068). */
+export const jsonl = {
+  /** A line that is Dynamo JSONL: it opens an object with its first key. */
+  line: { pattern: '^\\{"', meaning: "a JSONL record", source: "lib/runtime/src/logging.rs:1056-1068" },
+  /** `level` is ERROR|WARN|INFO|DEBUG|TRACE (logging.rs:1283); other JSON may spell it otherwise. */
+  levelSpellings: {
+    critical: ["critical", "fatal"],
+    error: ["error"],
+    warn: ["warn", "warning"],
+    info: ["info", "notice"],
+    debug: ["debug"],
+    trace: ["trace"],
+  } satisfies Record<(typeof logLevels)[number], string[]>,
+  /** Unique per request or span: structured metadata, filterable without being indexed. */
+  perRequestFields: ["trace_id", "span_id", "parent_id", "x_request_id", "x_dynamo_request_id"],
+  /** The Rust event's module path; "log" for every Python record (tracing-log's `log_cs!`). */
+  targetField: "target",
+  /** A Python record's source file (logging.py:26-46, logging.rs:1025-1043). */
+  pythonFileField: "log.file",
+} as const;
+
+/**
+ * Python's `logging.critical` is printed with `"level":"INFO"` (logging.rs:1026-1033 maps every
+ * level name it does not know to Info). These are the critical records Dynamo's own code logs, by
+ * their exact message start: the collector restores their level.
+ */
+export const pythonCriticalMessages: LinePattern[] = [
+  {
+    pattern: "Forcing process exit for restart",
+    meaning: "a TensorRT-LLM worker gives up after a fatal engine error and exits",
+    source: "components/src/dynamo/trtllm/request_handlers/handler_base.py:609 (logging.critical)",
+  },
+];
+
+/**
+ * Raw text (not JSONL) that starts a new entry. Everything else on the raw side continues the
+ * entry before it: traceback frames and exception text, a panic's message and note, a warning's
+ * source line. Raw text never joins a JSONL line: the two are handled apart.
+ */
+export const rawEntryStarts: LinePattern[] = [
+  {
+    pattern: "^Traceback \\(most recent call last\\):",
+    meaning: "a Python traceback: unhandled, or of a request handler's exception",
+    source: "CPython; lib/bindings/python/rust/engine.rs:309-320 prints a handler's with PyErr.display()",
+  },
+  {
+    pattern: "^thread '[^']*'(?: \\(\\d+\\))? panicked at ",
+    meaning: "a Rust panic: header, message, note or backtrace follow",
+    source: "Rust std's default panic hook; Dynamo installs none (lib/runtime/src/logging.rs)",
+  },
+  {
+    pattern: "^\\x1b\\[",
+    meaning: "vLLM's loggers, coloured by VllmColorFormatter",
+    source: "lib/bindings/python/src/dynamo/runtime/logging.py:63-97,216-265",
+  },
+  {
+    pattern: "^\\([A-Za-z0-9_]+ pid=\\d+\\) ",
+    meaning: "a line of vLLM's EngineCore subprocess",
+    source: "vLLM's default logging format in its subprocesses",
+  },
+  {
+    pattern: "^\\S+:\\d+: [A-Za-z]*Warning: ",
+    meaning: "a Python warning; its source line follows, indented",
+    source: "CPython warnings.formatwarning",
+  },
+  {
+    pattern: "^\\r",
+    meaning: "a progress bar (tqdm) redrawn with carriage returns",
+    source: "tqdm, through huggingface_hub and vLLM",
+  },
+  {
+    pattern: "^(?:CRITICAL|ERROR|WARNING|WARN|INFO|DEBUG)[ :]",
+    meaning: "a plain level-prefixed line of a third-party logger",
+    source: "Python logging's and others' default formats",
+  },
+];
+
+/** Where vLLM and similar loggers put their level word: after a pid prefix or a coloured time. */
+const levelWordPrefix =
+  "^(?:\\([A-Za-z0-9_]+ pid=\\d+\\) |\\x1b\\[[0-9;]*m[^\\x1b]*\\x1b\\[0m \\x1b\\[[0-9;]*m *)?";
+
+/**
+ * The level of a raw entry, by its first line: the last rule that matches wins, `info` when none
+ * does (progress bars, prints). A traceback or a panic is an error, whatever it says.
+ */
+export const rawLevelRules: { level: (typeof logLevels)[number]; pattern: string; source: string }[] = [
+  {
+    level: "warn",
+    pattern: `${levelWordPrefix}(?:WARNING|WARN)\\b|^\\S+:\\d+: [A-Za-z]*Warning: `,
+    source: "vLLM's level word; CPython warnings",
+  },
+  { level: "error", pattern: `${levelWordPrefix}ERROR\\b`, source: "vLLM's level word" },
+  { level: "critical", pattern: `${levelWordPrefix}CRITICAL\\b`, source: "vLLM's level word" },
+  { level: "debug", pattern: `${levelWordPrefix}DEBUG\\b`, source: "vLLM's level word" },
+  { level: "error", pattern: rawEntryStarts[0].pattern, source: rawEntryStarts[0].source },
+  { level: "error", pattern: rawEntryStarts[1].pattern, source: rawEntryStarts[1].source },
+];
+
+/**
+ * The code an entry comes from, written to the `module` structured metadata: a Rust event's
+ * `target`; for Python the dotted module of `log.file` (`log.target` is only `<file stem>.<function>`,
+ * logging.py:36-39); for a raw traceback its innermost Dynamo frame; for a panic the module of its
+ * location. Replacements turn paths into module names.
+ */
+export const moduleAttribution = {
+  /** A Python file under site- or dist-packages, as a path below them. */
+  pythonFile: "-packages/(?P<module>.+)\\.py$",
+  /** The innermost Dynamo frame of a traceback: greedy, so the last `File` line wins. */
+  tracebackFrame: '(?s).*File "[^"]*-packages/(?P<module>dynamo/[^"]*)\\.py"',
+  /** A panic in Dynamo's own crates: `lib/<crate>/src/<path>.rs` is `dynamo_<crate>::<path>`. */
+  panicLocation: "panicked at (?:/opt/dynamo/)?(?P<module>lib/[a-z_]+/src/[^:]*)\\.rs:",
+} as const;
+
+/** A text that names its own Rust module: the entry is attributed to it, wherever it is printed. */
+export interface Signature extends LinePattern {
+  /** The module whose message it is. */
+  module?: string;
+}
+
+/** A Rust panic block: the panic category. */
+export const panicSignature: Signature = {
+  pattern: rawEntryStarts[1].pattern,
+  meaning: "a thread of a Dynamo process panicked",
+  source: rawEntryStarts[1].source,
+};
+
+/**
+ * What 1.0 logs when it loses its control plane. Discovery is Kubernetes-native by default: its
+ * reflectors retry and WARN while the API server is out of reach; NATS is tried once at start-up,
+ * its failure the last line of a traceback; etcd is used only where configured.
+ */
+export const controlPlaneSignatures: Signature[] = [
+  {
+    pattern: "(?:EndpointSlice|DynamoWorkerMetadata CR) reflector error: ",
+    meaning: "the discovery daemon cannot watch the Kubernetes API (it keeps its last snapshot)",
+    source: "lib/runtime/src/discovery/kube/daemon.rs:88-91,126-129 (WARN)",
+    module: "dynamo_runtime::discovery::kube::daemon",
+  },
+  {
+    pattern: "Failed to connect to NATS",
+    meaning: "the runtime cannot connect to NATS at start-up",
+    source: "lib/runtime/src/transports/nats.rs:325-334, raised to Python by DistributedRuntime()",
+    module: "dynamo_runtime::transports::nats",
+  },
+  {
+    pattern: "Check etcd server status|Could not connect to etcd|Reconnect(?:ing to ETCD|ion failed)",
+    meaning: "the runtime cannot reach etcd or keep its lease (etcd discovery only)",
+    source:
+      "lib/runtime/src/transports/etcd.rs:172-174, etcd/lease.rs:31-35,150,182-186 (each ends so), etcd/connector.rs:73,91, distributed.rs:153",
+    module: "dynamo_runtime::transports::etcd",
+  },
+];
+
+/**
+ * A container that died on its own: the kubelet backs off before restarting it and says so in a
+ * Warning event, for any exit code; a container stopped with its pod (`Killing`) is not restarted.
+ */
+export const deathEvent = {
+  reason: "BackOff",
+  pattern: "Back-off restarting failed container",
+  source:
+    "kubelet (pkg/kubelet/kuberuntime): reason BackOff, message 'Back-off restarting failed container <c> in pod <p>'",
+} as const;

@@ -1,0 +1,7 @@
+export * from "./chart-catalog";
+export * from "./deploy-time";
+export * from "./dynamo-lines";
+export * from "./field-rules";
+export * from "./log-schema";
+export * from "./problems";
+export * from "./quantities";

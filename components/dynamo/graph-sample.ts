@@ -1,0 +1,62 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  buildSampleManifests,
+  frontendServiceName,
+  resolveSampleOptions,
+  sampleOptionProblems,
+} from "./graph-spec";
+import type { DynamoGraphSampleOptions } from "./graph-options";
+import { invalidArgumentsError } from "../core/problems";
+
+export interface DynamoGraphSampleArgs extends DynamoGraphSampleOptions {
+  /** Namespace for the graph; it must exist, be watched by the Dynamo operator and be collected. */
+  namespace: pulumi.Input<string>;
+}
+
+/**
+ * A DynamoGraphDeployment whose pods log JSONL, plus the ConfigMaps of its logging TOML files:
+ * a demonstration of the whole pipeline from Dynamo pods to Loki and the dashboard.
+ */
+export class DynamoGraphSample extends pulumi.ComponentResource {
+  /** The DGD's name. */
+  public readonly graphName: pulumi.Output<string>;
+  /** The namespace it runs in. */
+  public readonly namespace: pulumi.Output<string>;
+  /** The Service the Dynamo operator makes for the frontend (`<graph>-frontend`, port 8000). */
+  public readonly frontendService: pulumi.Output<string>;
+
+  constructor(name: string, args: DynamoGraphSampleArgs, opts?: pulumi.ComponentResourceOptions) {
+    const options = resolveSampleOptions(args);
+    const problems = sampleOptionProblems(options);
+    if (problems.length > 0) throw invalidArgumentsError("DynamoGraphSample", name, problems);
+    super("dynamo-logging:index:DynamoGraphSample", name, {}, opts);
+
+    const manifests = buildSampleManifests(options);
+    const configMaps = manifests.configMaps.map(
+      (configMap) =>
+        new k8s.core.v1.ConfigMap(
+          configMap.name,
+          { metadata: { name: configMap.name, namespace: args.namespace }, data: configMap.data },
+          { parent: this },
+        ),
+    );
+    new k8s.apiextensions.CustomResource(
+      name,
+      {
+        ...manifests.graph,
+        metadata: { ...manifests.graph.metadata, namespace: args.namespace },
+      },
+      { parent: this, dependsOn: configMaps },
+    );
+
+    this.graphName = pulumi.output(options.name);
+    this.namespace = pulumi.output(args.namespace);
+    this.frontendService = pulumi.output(frontendServiceName(options.name));
+    this.registerOutputs({
+      graphName: this.graphName,
+      namespace: this.namespace,
+      frontendService: this.frontendService,
+    });
+  }
+}

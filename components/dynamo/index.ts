@@ -1,0 +1,6 @@
+export * from "./alerts";
+export * from "./alerts-options";
+export * from "./graph-options";
+export * from "./graph-sample";
+export * from "./graph-spec";
+export * from "./logging-settings";

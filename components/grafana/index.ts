@@ -1,0 +1,4 @@
+export * from "./dashboard";
+export * from "./options";
+export * from "./provisioning";
+export * from "./values";

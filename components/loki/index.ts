@@ -1,0 +1,4 @@
+export * from "./loki-stack";
+export * from "./options";
+export * from "./sizing";
+export * from "./values";

@@ -1,0 +1,2 @@
+export * from "./dynamo-logging";
+export * from "./network-policies";

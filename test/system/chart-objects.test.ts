@@ -1,0 +1,211 @@
+/**
+ * Every stack through the real pinned charts (`npm run charts -- pull` first): what reaches the
+ * cluster, not what the values say. Skipped, with one line, where the cache or helm is missing.
+ */
+import { alloyMatchSelectorProblem, renderedSelectors } from "../../tools/models/alloy-selector";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stackFile } from "../../infra/config";
+import { parseStackConfig } from "../../infra/config";
+import { containersOf, podSpecOf } from "../../policy/workload-rules";
+import { parse as parseYaml } from "yaml";
+import {
+  type KubeObject,
+  programObjects,
+  type RenderedRelease,
+  renderChartObjects,
+} from "../../tools/charts/chart-objects";
+import { formatTotals, minimumNodes } from "../../tools/charts/object-checks";
+import { runProgram } from "../../tools/runtime/program-runner";
+import { listStacks, projectRoot, readStackConfigFile } from "../../tools/cli/stack-config";
+import { type StackVerification, verifyStack } from "../../tools/cli/verify";
+import { laptopBudget } from "../helpers/budget";
+import { describeWithCharts } from "../helpers/charts";
+import type { Json } from "../helpers/json";
+
+describeWithCharts("every stack through the pinned charts", (helm) => {
+  const rendered = new Map<
+    string,
+    { releases: RenderedRelease[]; result: StackVerification; program: KubeObject[]; config: Json }
+  >();
+  beforeAll(async () => {
+    for (const stack of listStacks()) {
+      const { config, secretKeys } = readStackConfigFile(stack);
+      const run = await runProgram({ stack, config, secretKeys });
+      const parsed = parseStackConfig(config, new Set(secretKeys));
+      if (!parsed.ok) throw new Error(`${stack} does not validate`);
+      const releases = await renderChartObjects(run, helm());
+      rendered.set(stack, {
+        releases,
+        result: await verifyStack(run, releases, parsed.config),
+        program: programObjects(run),
+        config: parsed.config,
+      });
+    }
+  });
+  const objects = (stack: string): KubeObject[] => rendered.get(stack)!.releases.flatMap((r) => r.objects);
+  const find = (stack: string, kind: string, name: string): Json => {
+    const found = objects(stack).find((o) => o.kind === kind && o.metadata.name === name);
+    if (!found) throw new Error(`${stack} renders no ${kind} ${name}`);
+    return found;
+  };
+  const container = (workload: Json, name: string): Json =>
+    containersOf(podSpecOf(workload)!).find((c) => c.container.name === name)!.container;
+
+  test.each(["dev", "staging", "prod"])("%s: verify finds nothing", (stack) => {
+    expect(rendered.get(stack)!.result.findings).toEqual([]);
+  });
+
+  test.each([
+    ["staging", "loki-backend"],
+    ["prod", "loki-ruler"],
+  ])(
+    "%s: Dynamo's rules reach the rule directory %s's ruler reads, and alerts its Alertmanager",
+    (stack, ruler) => {
+      const { program, config } = rendered.get(stack)!;
+      const rules = program.find(
+        (o) => o.kind === "ConfigMap" && o.metadata.name === "loki-dynamo-rules",
+      ) as Json;
+      const sidecar = container(find(stack, "StatefulSet", ruler), "loki-sc-rules");
+      const env = Object.fromEntries((sidecar.env as Json[]).map((e) => [e.name, e.value]));
+      // The sidecar picks up exactly this object and puts its file in the directory it names...
+      expect(rules.metadata.labels).toEqual({ [env.LABEL]: env.LABEL_VALUE });
+      const tenantDirectory = rules.metadata.annotations[env.FOLDER_ANNOTATION];
+      expect(tenantDirectory).toBe("fake"); // Loki's tenant without multi-tenancy
+      // ...inside the folder the ruler container mounts and Loki reads as its local rule storage.
+      const lokiContainer = container(
+        find(stack, "StatefulSet", ruler),
+        stack === "prod" ? "ruler" : "backend",
+      );
+      expect(lokiContainer.volumeMounts).toContainEqual({ name: "sc-rules-volume", mountPath: env.FOLDER });
+      const lokiConfig = parseYaml(find(stack, "ConfigMap", "loki").data["config.yaml"]) as Json;
+      expect(lokiConfig.ruler.storage).toEqual({ type: "local", local: { directory: env.FOLDER } });
+      expect(lokiConfig.ruler.rule_path).not.toBe(env.FOLDER);
+      expect(lokiConfig.ruler.alertmanager_url).toBe(config.loki.ruler.alertmanagerUrl);
+      const file = parseYaml(rules.data["dynamo-rules.yaml"]) as Json;
+      expect(file.groups[0].name).toBe("dynamo-alerts");
+    },
+  );
+
+  test("staging and prod are watched by the Prometheus Operator, the canary's missing entries alerting; dev is not", () => {
+    for (const stack of ["staging", "prod"]) {
+      const monitor = find(stack, "ServiceMonitor", "loki");
+      expect(monitor.metadata.labels.release).toBe("kube-prometheus-stack");
+      const canary = find(stack, "PrometheusRule", "loki-canary");
+      expect(canary.metadata.labels.release).toBe("kube-prometheus-stack");
+      expect(canary.spec.groups[0].rules[0]).toMatchObject({
+        alert: "LokiCanaryMissingEntries",
+        expr: expect.stringContaining("loki_canary_missing_entries_total"),
+        labels: { severity: "critical", category: "silence" },
+        annotations: { summary: expect.any(String), description: expect.stringContaining("increase(") },
+      });
+      // The canary's metrics come from a Service the ServiceMonitor selects.
+      const canaryService = objects(stack).find(
+        (o) => o.kind === "Service" && o.metadata.labels?.["app.kubernetes.io/component"] === "canary",
+      ) as Json;
+      for (const [label, value] of Object.entries(monitor.spec.selector.matchLabels)) {
+        expect(canaryService.metadata.labels[label]).toBe(value);
+      }
+    }
+    expect(objects("dev").filter((o) => ["ServiceMonitor", "PrometheusRule"].includes(o.kind))).toEqual([]);
+  });
+
+  test("the collector's real configuration: every stage.match selector passes Alloy's own grammar", () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+      const alloyConfig = find(stack, "ConfigMap", "alloy-alloy-logs").data["config.alloy"] as string;
+      const selectors = renderedSelectors(alloyConfig);
+      // The chart's own (cri, docker) and ours, templated by Helm as Alloy reads them.
+      expect(selectors.length).toBeGreaterThan(10);
+      for (const selector of selectors)
+        expect([selector, alloyMatchSelectorProblem(selector)]).toEqual([selector, undefined]);
+      expect(alloyConfig).toContain("stage.multiline {");
+    }
+  });
+
+  test("Kubernetes events are collected from the collected namespaces only", () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+      const alloyConfig = find(stack, "ConfigMap", "alloy-alloy-logs").data["config.alloy"] as string;
+      const events =
+        /loki\.source\.kubernetes_events "cluster_events" \{([^}]*)/.exec(alloyConfig)?.[1] ?? "";
+      const namespaces = JSON.parse(/namespaces = (\[.*\])/.exec(events)![1]);
+      expect([stack, namespaces]).toEqual([
+        stack,
+        rendered.get(stack)!.config.alloy.namespaces ?? ["dynamo"],
+      ]);
+    }
+  });
+
+  test("prod's NetworkPolicies were judged on real pods, dev's absence said so", () => {
+    expect(rendered.get("prod")!.result.networkPoliciesChecked).toBe(true);
+    expect(rendered.get("dev")!.result.networkPoliciesChecked).toBe(false);
+  });
+
+  test("the collector the alloy-operator renders adds no capability and runs restricted", () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+      const alloy = container(find(stack, "Deployment", "alloy-alloy-logs"), "alloy");
+      expect(alloy.securityContext.capabilities).toEqual({ drop: ["ALL"], add: [] });
+      expect(alloy.securityContext.runAsNonRoot).toBe(true);
+    }
+  });
+
+  test("prod's compactor and ingesters ask the configured 50Gi, zones pinned and rolled by the operator", () => {
+    const claim = (name: string) =>
+      find("prod", "StatefulSet", name).spec.volumeClaimTemplates[0].spec.resources;
+    expect(claim("loki-compactor")).toEqual({ requests: { storage: "50Gi" } });
+    for (const zone of ["a", "b", "c"]) {
+      const set = find("prod", "StatefulSet", `loki-ingester-zone-${zone}`);
+      expect(claim(`loki-ingester-zone-${zone}`)).toEqual({ requests: { storage: "50Gi" } });
+      expect(set.spec.template.spec.nodeSelector).toEqual({
+        "topology.kubernetes.io/zone": `us-east-1${zone}`,
+      });
+    }
+    expect(find("prod", "Deployment", "loki-rollout-operator").spec.replicas).toBe(1);
+  });
+
+  test("the sidecars and Jobs the charts add have requests and a memory limit", () => {
+    const limited = (c: Json) => {
+      expect(c.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(c.resources.limits.memory).toEqual(expect.any(String));
+    };
+    limited(container(find("dev", "Deployment", "loki-gateway"), "exporter"));
+    limited(container(find("dev", "StatefulSet", "loki"), "loki-sc-rules"));
+    limited(container(find("staging", "StatefulSet", "loki-backend"), "loki-sc-rules"));
+    limited(container(find("dev", "Deployment", "alloy-alloy-operator"), "alloy-operator"));
+    limited(container(find("dev", "Job", "alloy-k8s-monitoring-add-finalizer"), "add-finalizers"));
+    limited(container(find("dev", "Job", "loki-minio-post-job"), "minio-make-bucket"));
+  });
+
+  test("the Environments table of docs/operating.md states each stack's requests and node floor", () => {
+    const operating = fs.readFileSync(path.join(projectRoot, "docs", "operating.md"), "utf8");
+    const row = (title: string) =>
+      operating
+        .split("\n")
+        .find((line) => line.startsWith(`| ${title} `))!
+        .split("|")
+        .slice(2, 5)
+        .map((cell) => cell.trim());
+    const stacks = ["dev", "staging", "prod"];
+    expect(row("Requests")).toEqual(stacks.map((stack) => formatTotals(rendered.get(stack)!.result.totals)));
+    expect(row("Nodes, at least").map((cell) => Number(cell.split(" ")[0]))).toEqual(
+      stacks.map((stack) => rendered.get(stack)!.result.nodes.nodes),
+    );
+  });
+
+  test("the Grafana Service dev's output port-forwards to is the one the chart renders", () => {
+    const service = find("dev", "Service", "grafana");
+    expect(service.spec.ports.map((p: Json) => p.port)).toEqual([80]);
+  });
+
+  test("dev's real objects ask no more than a laptop spares: 1 CPU and 2 GiB in all", () => {
+    const { totals } = rendered.get("dev")!.result;
+    expect(totals.cpu).toBeLessThanOrEqual(laptopBudget.cpu);
+    expect(totals.memory).toBeLessThanOrEqual(laptopBudget.memory);
+  });
+
+  test("the prod stack file states the node count its objects need", () => {
+    const text = fs.readFileSync(path.join(projectRoot, stackFile("prod")), "utf8");
+    const stated = /at least (\d+) nodes/.exec(text);
+    expect(stated).not.toBeNull();
+    expect(Number(stated![1])).toBe(minimumNodes(objects("prod")).nodes);
+  });
+});
