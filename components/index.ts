@@ -10,16 +10,11 @@
 export { AlloyCollector, type AlloyCollectorArgs } from "./alloy/collector";
 export { DynamoGraphSample, type DynamoGraphSampleArgs } from "./dynamo/graph-sample";
 export { GrafanaProvisioning, type GrafanaProvisioningArgs } from "./grafana/provisioning";
-export {
-  DynamoLogging,
-  type DynamoLoggingArgs,
-  type DynamoLoggingGrafana,
-  type DynamoLoggingSafety,
-  type DynamoLoggingSample,
-} from "./stack/dynamo-logging";
+export { DynamoLogging, type DynamoLoggingArgs } from "./stack/dynamo-logging";
 export { LokiStack, type LokiStackArgs } from "./loki/loki-stack";
 
 // The options inside the arguments, and their enums.
+export type { DynamoLoggingGrafana, DynamoLoggingSafety, DynamoLoggingSample } from "./stack/options";
 export type {
   DynamoAlertRules,
   DynamoAlertsOptions,

@@ -1,7 +1,7 @@
 /**
  * The stack configuration: its schema, and the pure parse that turns a stack's raw config into
  * typed settings or a list of every problem with it. Each section's shape is declared beside its
- * component's option types (`lokiSettingsSchema` in loki-options.ts, and so on) and checked by the
+ * component's option types (`lokiSettingsSchema` in loki/options.ts, and so on) and checked by the
  * component's own checks; this file composes them and adds what spans sections. Pulumi stays out
  * of it so that the program, the render and the tests all judge config the same way.
  */

@@ -64,7 +64,7 @@ export = async () => {
     grafanaDashboardUid: logging.dashboardUid,
     grafanaDashboardPath: pulumi.interpolate`/d/${logging.dashboardUid}`,
     // Only where they exist: Pulumi warns about every undefined output.
-    ...(config.grafana.target === "install" ? { grafanaPortForward, grafanaAdminPasswordCommand } : {}),
+    ...(logging.grafanaInstalled ? { grafanaPortForward, grafanaAdminPasswordCommand } : {}),
     ...(deploySample ? { sampleFrontendPortForward } : {}),
   };
 };

@@ -1,6 +1,6 @@
 /**
  * Log processing for Dynamo's lines, as data: a small typed model of Alloy `loki.process` stages,
- * the Dynamo pipeline generated from the line model (`dynamo-log-model.ts`), and a renderer to
+ * the Dynamo pipeline generated from the line model (`core/dynamo-lines.ts`), and a renderer to
  * Alloy syntax. Nothing here is pasted text, so what the collector runs is what the tests read.
  */
 import {

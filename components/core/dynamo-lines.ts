@@ -1,7 +1,7 @@
 /**
  * What Dynamo 1.0's processes print, as data: how a line is recognised, which level an engineer
  * gives it, which code it comes from, and which texts mean a panic or a lost control plane. The
- * collector's stages (`alloy-pipeline.ts`) and the ruler's rules (`dynamo-alerts.ts`) are both
+ * collector's stages (`alloy/pipeline.ts`) and the ruler's rules (`dynamo/alerts.ts`) are both
  * generated from this one model; the corpus suite runs Dynamo's real lines through it.
  *
  * Every pattern is RE2 (Go's regexp, which Alloy and Loki use), never JavaScript's RegExp. The

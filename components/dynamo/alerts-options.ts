@@ -1,7 +1,7 @@
 /**
  * The options of Dynamo-aware alerting and recording, as plain data: the same shape as the stack
  * config's `alerts` section. The rules are Loki ruler rules over the collected Dynamo logs;
- * `dynamo-alerts.ts` builds them.
+ * `alerts.ts` builds them.
  */
 import { z } from "zod";
 

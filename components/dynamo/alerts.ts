@@ -1,60 +1,24 @@
 /**
  * Dynamo-aware rules for Loki's ruler, as data: alerting and recording rule groups generated from
- * the line model (`dynamo-log-model.ts`) and the collector's labels. Every built-in alert is a
+ * the line model (`core/dynamo-lines.ts`) and the log schema. Every built-in alert is a
  * `LogThreshold`, a small subset of LogQL (a sum of count_over_time over a label selector and line
  * filters, compared with a number) whose meaning the corpus suite reproduces exactly. Pure:
  * `DynamoLogging` delivers the rule file to the ruler.
  */
-import { parser as logqlParser } from "@grafana/lezer-logql";
-import { parse as parseYaml, stringify } from "yaml";
+import { parse as parseYaml } from "yaml";
 import type { DynamoAlertsOptions, DynamoWatchedGraph } from "./alerts-options";
 import { controlPlaneSignatures, deathEvent, panicSignature } from "../core/dynamo-lines";
 import { componentLabel, errorLevels, eventsJob, graphLabel, moduleField } from "../core/log-schema";
 import { dnsLabelProblem, dnsSubdomainProblem, shown } from "../core/field-rules";
 import type { OptionProblem } from "../core/problems";
-
-/** A label matcher of a LogQL stream selector. */
-export interface LabelMatcher {
-  name: string;
-  op: "=" | "=~";
-  value: string;
-}
-
-/** A line filter: a substring (`|=`) or an unanchored RE2 regex (`|~`). */
-export interface LineFilter {
-  op: "|=" | "|~";
-  value: string;
-}
-
-/**
- * `sum by (by) (count_over_time({selector} filters [range])) op threshold`: what the built-in
- * alerts evaluate. Loki reads every chunk of the streams the selector picks over the range; the
- * filters cut what is counted, not what is read.
- */
-export interface LogThreshold {
-  selector: LabelMatcher[];
-  filters: LineFilter[];
-  range: string;
-  by: string[];
-  op: ">" | ">=";
-  threshold: number;
-}
-
-const logqlString = (value: string) => JSON.stringify(value);
-const renderSelector = (selector: readonly LabelMatcher[]) =>
-  `{${selector.map((m) => `${m.name}${m.op}${logqlString(m.value)}`).join(", ")}}`;
-const renderFilters = (filters: readonly LineFilter[]) =>
-  filters.map((f) => ` ${f.op} ${logqlString(f.value)}`).join("");
-
-/** The log query of a threshold, as Explore runs it. */
-export function logQuery(rule: Pick<LogThreshold, "selector" | "filters">): string {
-  return `${renderSelector(rule.selector)}${renderFilters(rule.filters)}`;
-}
-
-/** The LogQL of a threshold rule. */
-export function renderThreshold(rule: LogThreshold): string {
-  return `sum by (${rule.by.join(", ")}) (count_over_time(${logQuery(rule)} [${rule.range}])) ${rule.op} ${rule.threshold}`;
-}
+import { type LabelMatcher, type LogThreshold, logQuery, renderThreshold } from "./log-threshold";
+import {
+  durationHint,
+  durationMinutes,
+  type LokiRule,
+  type LokiRuleGroup,
+  ruleGroupProblems,
+} from "./rule-files";
 
 /** The platform categories an alert routes by (the corpus's vocabulary), and this stack's own. */
 export const alertCategories = {
@@ -66,22 +30,6 @@ export const alertCategories = {
   silence: "graphs, or the log pipeline, went quiet",
 } as const;
 export type AlertCategory = keyof typeof alertCategories;
-
-/** One rule of a Prometheus rule file: an alert or a recording. */
-export interface LokiRule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  for?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-
-export interface LokiRuleGroup {
-  name: string;
-  interval?: string;
-  rules: LokiRule[];
-}
 
 /** The options with every default applied. */
 export interface ResolvedAlertsOptions {
@@ -111,107 +59,6 @@ export function resolveAlertsOptions(options: DynamoAlertsOptions): ResolvedAler
     watchedGraphs: options.watchedGraphs ?? [],
     extraRuleGroups: options.extraRuleGroups,
   };
-}
-
-const durationPattern = /^([1-9]\d{0,3})(m|h)$/;
-/** Minutes in a rule duration such as "10m" or "1h"; undefined when it is not one. */
-function durationMinutes(value: string): number | undefined {
-  const match = durationPattern.exec(value);
-  return match ? Number(match[1]) * (match[2] === "h" ? 60 : 1) : undefined;
-}
-const durationHint = 'whole minutes or hours from 1m to 24h, such as "5m" or "1h"';
-
-/** Where a LogQL expression does not parse with Grafana's grammar, or undefined. */
-export function logqlProblem(expression: string): string | undefined {
-  let at: number | undefined;
-  logqlParser.parse(expression).iterate({
-    enter: (node) => {
-      if (node.type.isError && at === undefined) at = node.from;
-    },
-  });
-  return at === undefined ? undefined : `is not valid LogQL (at character ${at} of ${shown(expression)})`;
-}
-
-const metricName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-/** What is wrong with a Prometheus rule file's groups, each at its path below `at`. */
-export function ruleGroupProblems(groups: unknown, at: string): OptionProblem[] {
-  const problems: OptionProblem[] = [];
-  const problem = (path: string, message: string) => problems.push({ path: `${at}${path}`, message });
-  if (!Array.isArray(groups) || groups.length === 0) {
-    problem("", "must be a list of rule groups, each { name, rules: [...] }");
-    return problems;
-  }
-  const names = new Set<string>();
-  groups.forEach((group: unknown, g) => {
-    const where = `[${g}]`;
-    if (group === null || typeof group !== "object") return problem(where, "is not a rule group");
-    const { name, interval, rules, ...rest } = group as Record<string, unknown>;
-    for (const key of Object.keys(rest))
-      problem(`${where}.${key}`, "is not a rule group field (name, interval, rules)");
-    if (typeof name !== "string" || name === "") problem(`${where}.name`, "is required: a group name");
-    else if (names.has(name)) problem(`${where}.name`, `${shown(name)} names two groups`);
-    else names.add(name);
-    if (interval !== undefined && (typeof interval !== "string" || durationMinutes(interval) === undefined)) {
-      problem(`${where}.interval`, `${shown(interval)} is not ${durationHint}`);
-    }
-    if (!Array.isArray(rules) || rules.length === 0)
-      return problem(`${where}.rules`, "must be a non-empty list of rules");
-    const ruleNames = new Set<string>();
-    rules.forEach((rule: unknown, r) => {
-      const path = `${where}.rules[${r}]`;
-      if (rule === null || typeof rule !== "object") return problem(path, "is not a rule");
-      const {
-        alert,
-        record,
-        expr,
-        for: pending,
-        labels,
-        annotations,
-        ...extra
-      } = rule as Record<string, unknown>;
-      for (const key of Object.keys(extra)) problem(`${path}.${key}`, "is not a rule field");
-      if ((alert === undefined) === (record === undefined))
-        problem(path, "needs exactly one of alert and record");
-      const id = alert ?? record;
-      if (typeof id !== "string" || (record !== undefined && !metricName.test(id)) || id === "") {
-        problem(
-          `${path}.${alert !== undefined ? "alert" : "record"}`,
-          `${shown(id)} is not a valid rule name`,
-        );
-      } else if (ruleNames.has(id)) {
-        problem(path, `${shown(id)} is defined twice in this group`);
-      } else ruleNames.add(id);
-      if (typeof expr !== "string" || expr.trim() === "")
-        problem(`${path}.expr`, "is required: a LogQL expression");
-      else {
-        const reason = logqlProblem(expr);
-        if (reason) problem(`${path}.expr`, reason);
-      }
-      if (pending !== undefined) {
-        if (record !== undefined) problem(`${path}.for`, "applies to alerts only");
-        else if (typeof pending !== "string" || durationMinutes(pending) === undefined) {
-          problem(`${path}.for`, `${shown(pending)} is not ${durationHint}`);
-        }
-      }
-      for (const [field, map] of [
-        ["labels", labels],
-        ["annotations", annotations],
-      ] as const) {
-        if (map === undefined) continue;
-        if (map === null || typeof map !== "object" || Array.isArray(map)) {
-          problem(`${path}.${field}`, "must be a map of names to strings");
-          continue;
-        }
-        for (const [key, value] of Object.entries(map)) {
-          if (!labelName.test(key)) problem(`${path}.${field}.${key}`, "is not a valid label name");
-          if (typeof value !== "string") problem(`${path}.${field}.${key}`, "must be a string");
-        }
-      }
-    });
-  });
-  return problems;
 }
 
 /**
@@ -309,26 +156,36 @@ interface ThresholdAlert {
   description: string;
 }
 
-/** The built-in alerts that are switched on, as thresholds. */
-export function thresholdAlerts(options: ResolvedAlertsOptions, scope: RuleScope): ThresholdAlert[] {
-  const dynamo: LabelMatcher[] = [
-    { name: "namespace", op: "=~", value: regexAlternation(scope.namespaces) },
-    { name: graphLabel, op: "=~", value: ".+" },
-  ];
-  const atLevels = (levels: readonly string[]): LabelMatcher => ({
-    name: "level",
-    op: "=~",
-    value: levels.join("|"),
-  });
-  const deaths: LabelMatcher[] = [
-    { name: "job", op: "=", value: eventsJob },
-    { name: "namespace", op: "=~", value: regexAlternation(scope.namespaces) },
-    { name: "reason", op: "=", value: deathEvent.reason },
-  ];
+/** What every built-in alert is built from: the streams it reads and the labels it names. */
+function alertContext(scope: RuleScope) {
   const graph = `{{ $labels.${graphLabel} }}`;
   const component = `{{ $labels.${componentLabel} }}`;
-  const ofComponent = { graph, component };
-  const pod = { pod: "{{ $labels.name }}" };
+  return {
+    dynamo: [
+      { name: "namespace", op: "=~", value: regexAlternation(scope.namespaces) },
+      { name: graphLabel, op: "=~", value: ".+" },
+    ] as LabelMatcher[],
+    atLevels: (levels: readonly string[]): LabelMatcher => ({
+      name: "level",
+      op: "=~",
+      value: levels.join("|"),
+    }),
+    deaths: [
+      { name: "job", op: "=", value: eventsJob },
+      { name: "namespace", op: "=~", value: regexAlternation(scope.namespaces) },
+      { name: "reason", op: "=", value: deathEvent.reason },
+    ] as LabelMatcher[],
+    graph,
+    component,
+    ofComponent: { graph, component },
+    pod: { pod: "{{ $labels.name }}" },
+  };
+}
+type AlertContext = ReturnType<typeof alertContext>;
+
+/** The alerts on a component's own lines: its error rate and its panics. */
+function lineAlerts(options: ResolvedAlertsOptions, context: AlertContext): ThresholdAlert[] {
+  const { dynamo, atLevels, graph, component, ofComponent } = context;
   const alerts: ThresholdAlert[] = [];
   if (options.errorRate.enabled) {
     alerts.push({
@@ -368,6 +225,12 @@ export function thresholdAlerts(options: ResolvedAlertsOptions, scope: RuleScope
       description: `A Rust panic block (${panicSignature.source}); its module is in the entry's module field.`,
     });
   }
+  return alerts;
+}
+
+/** The alerts on the kubelet's back-offs: a container died, or keeps dying. */
+function deathAlerts(options: ResolvedAlertsOptions, { deaths, pod }: AlertContext): ThresholdAlert[] {
+  const alerts: ThresholdAlert[] = [];
   if (options.processDied.enabled) {
     alerts.push({
       name: "DynamoProcessDied",
@@ -406,6 +269,13 @@ export function thresholdAlerts(options: ResolvedAlertsOptions, scope: RuleScope
       description: "The kubelet's BackOff events of the pod: it keeps dying.",
     });
   }
+  return alerts;
+}
+
+/** The alert on what Dynamo 1.0 logs when it loses its control plane. */
+function controlPlaneAlerts(options: ResolvedAlertsOptions, context: AlertContext): ThresholdAlert[] {
+  const { dynamo, atLevels, graph, component, ofComponent } = context;
+  const alerts: ThresholdAlert[] = [];
   if (options.controlPlane.enabled) {
     alerts.push({
       name: "DynamoControlPlaneUnreachable",
@@ -426,6 +296,16 @@ export function thresholdAlerts(options: ResolvedAlertsOptions, scope: RuleScope
     });
   }
   return alerts;
+}
+
+/** The built-in alerts that are switched on, as thresholds. */
+export function thresholdAlerts(options: ResolvedAlertsOptions, scope: RuleScope): ThresholdAlert[] {
+  const context = alertContext(scope);
+  return [
+    ...lineAlerts(options, context),
+    ...deathAlerts(options, context),
+    ...controlPlaneAlerts(options, context),
+  ];
 }
 
 /** The built-in rule groups, plus the user's, for one tenant's rule file. */
@@ -525,9 +405,4 @@ function silenceRules(
     },
   });
   return rules;
-}
-
-/** The rule file the ruler loads: YAML, `groups:` at the top. */
-export function ruleFile(groups: readonly LokiRuleGroup[]): string {
-  return stringify({ groups }, { lineWidth: 0 });
 }

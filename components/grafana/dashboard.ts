@@ -81,7 +81,6 @@ export function buildLogsDashboard(
   datasourceUid: string,
   features: DashboardFeatures = {},
 ): dashboard.Dashboard {
-  const levels = [...logLevels, unknownLevel].join(",");
   const builder = new dashboard.DashboardBuilder(dashboardTitle)
     .uid(dashboardUid)
     .description("Logs of DynamoGraphDeployments: by namespace, graph, component, level, trace id and text")
@@ -90,44 +89,82 @@ export function buildLogsDashboard(
     .time({ from: "now-1h", to: "now" })
     .refresh("1m")
     .timezone("browser")
-    .editable()
-    .withVariable(
-      new dashboard.DatasourceVariableBuilder("datasource")
-        .label("Datasource")
-        .type("loki")
-        .current({ text: datasourceUid, value: datasourceUid }),
-    )
-    .withVariable(allOf("namespace", "Namespace", "label_values(namespace)"))
-    .withVariable(
-      allOf(
-        "dynamographdeployment",
-        "DynamoGraph Deployment",
-        `label_values({namespace=~"$namespace"}, ${graphLabel})`,
-      ),
-    )
-    .withVariable(
-      allOf(
-        "component",
-        "Component",
-        `label_values({namespace=~"$namespace", ${graphLabel}=~"$dynamographdeployment"}, ${componentLabel})`,
-      ),
-    )
-    // ".*" for All: lines that are not Dynamo JSONL carry no level label and must still show.
-    .withVariable(
-      new dashboard.CustomVariableBuilder("level")
-        .label("Level")
-        .values(levels)
-        .multi(true)
-        .includeAll(true)
-        .allValue(".*")
-        .current({ text: "All", value: "$__all" }),
-    )
-    .withVariable(
-      new dashboard.TextBoxVariableBuilder("trace_id").label("Trace ID").current({ text: "", value: "" }),
-    )
-    .withVariable(
-      new dashboard.TextBoxVariableBuilder("search").label("Search").current({ text: "", value: "" }),
-    )
+    .editable();
+  withPanels(withVariables(builder, datasourceUid));
+  if (features.alertsDatasourceName !== undefined) {
+    builder.withPanel(
+      new dashboard.PanelBuilder()
+        .type("alertlist")
+        .title("Alerts firing for this graph")
+        .description("Loki ruler alerts about the selected graphs (the label graph), firing or pending")
+        .options({
+          viewMode: "list",
+          groupMode: "default",
+          maxItems: 20,
+          sortOrder: 1,
+          dashboardAlerts: false,
+          alertName: "",
+          alertInstanceLabelFilter: '{graph=~"$dynamographdeployment"}',
+          datasource: features.alertsDatasourceName,
+          stateFilter: { firing: true, pending: true, error: true, noData: false, normal: false },
+        })
+        .gridPos({ x: 0, y: 47, w: 24, h: 8 }),
+    );
+  }
+  return builder.build();
+}
+
+/** The variables: datasource, namespace, graph, component (chained, All), level, trace id, search. */
+function withVariables(
+  builder: dashboard.DashboardBuilder,
+  datasourceUid: string,
+): dashboard.DashboardBuilder {
+  const levels = [...logLevels, unknownLevel].join(",");
+  return (
+    builder
+      .withVariable(
+        new dashboard.DatasourceVariableBuilder("datasource")
+          .label("Datasource")
+          .type("loki")
+          .current({ text: datasourceUid, value: datasourceUid }),
+      )
+      .withVariable(allOf("namespace", "Namespace", "label_values(namespace)"))
+      .withVariable(
+        allOf(
+          "dynamographdeployment",
+          "DynamoGraph Deployment",
+          `label_values({namespace=~"$namespace"}, ${graphLabel})`,
+        ),
+      )
+      .withVariable(
+        allOf(
+          "component",
+          "Component",
+          `label_values({namespace=~"$namespace", ${graphLabel}=~"$dynamographdeployment"}, ${componentLabel})`,
+        ),
+      )
+      // ".*" for All: lines that are not Dynamo JSONL carry no level label and must still show.
+      .withVariable(
+        new dashboard.CustomVariableBuilder("level")
+          .label("Level")
+          .values(levels)
+          .multi(true)
+          .includeAll(true)
+          .allValue(".*")
+          .current({ text: "All", value: "$__all" }),
+      )
+      .withVariable(
+        new dashboard.TextBoxVariableBuilder("trace_id").label("Trace ID").current({ text: "", value: "" }),
+      )
+      .withVariable(
+        new dashboard.TextBoxVariableBuilder("search").label("Search").current({ text: "", value: "" }),
+      )
+  );
+}
+
+/** The panels: volumes by level, errors per component, the most frequent errors, the logs, the events. */
+function withPanels(builder: dashboard.DashboardBuilder): dashboard.DashboardBuilder {
+  return builder
     .withPanel(
       new timeseries.PanelBuilder()
         .title("Log volume by level")
@@ -189,25 +226,4 @@ export function buildLogsDashboard(
         .wrapLogMessage(true)
         .gridPos({ x: 0, y: 37, w: 24, h: 10 }),
     );
-  if (features.alertsDatasourceName !== undefined) {
-    builder.withPanel(
-      new dashboard.PanelBuilder()
-        .type("alertlist")
-        .title("Alerts firing for this graph")
-        .description("Loki ruler alerts about the selected graphs (the label graph), firing or pending")
-        .options({
-          viewMode: "list",
-          groupMode: "default",
-          maxItems: 20,
-          sortOrder: 1,
-          dashboardAlerts: false,
-          alertName: "",
-          alertInstanceLabelFilter: '{graph=~"$dynamographdeployment"}',
-          datasource: features.alertsDatasourceName,
-          stateFilter: { firing: true, pending: true, error: true, noData: false, normal: false },
-        })
-        .gridPos({ x: 0, y: 47, w: 24, h: 8 }),
-    );
-  }
-  return builder.build();
 }

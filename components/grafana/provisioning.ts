@@ -11,6 +11,7 @@ import {
   lokiDatasourceFile,
   lokiDatasourceName,
   lokiDatasourceUid,
+  type ResolvedGrafanaOptions,
   resolveGrafanaOptions,
 } from "./values";
 import type { GrafanaProvisioningOptions } from "./options";
@@ -51,6 +52,8 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
    * NetworkPolicy selects Grafana by. An existing Grafana's are not known here.
    */
   public readonly podLabels?: Readonly<Record<string, string>>;
+  /** Whether Grafana is installed here (target "install") rather than provisioned into one that exists. */
+  public readonly installed: boolean;
 
   constructor(name: string, args: GrafanaProvisioningArgs, opts?: pulumi.ComponentResourceOptions) {
     const options = resolveGrafanaOptions(args);
@@ -103,33 +106,8 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    let adminSecretName: string | undefined;
-    if (options.target === "install") {
-      adminSecretName = `${options.releaseName}-admin`;
-      const password = new random.RandomPassword(
-        `${name}-admin`,
-        { length: 32, special: false },
-        { parent: this },
-      );
-      const adminSecret = new k8s.core.v1.Secret(
-        `${name}-admin`,
-        {
-          metadata: { name: adminSecretName, namespace: args.namespace },
-          stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password.result) },
-        },
-        { parent: this },
-      );
-      new k8s.helm.v3.Release(
-        name,
-        {
-          name: options.releaseName,
-          namespace: args.namespace,
-          ...chartSource(chartCatalog.grafana),
-          values: buildGrafanaValues(options, adminSecretName),
-        },
-        { parent: this, dependsOn: [adminSecret] },
-      );
-    }
+    this.installed = options.target === "install";
+    const adminSecretName = this.installed ? this.install(name, options, args.namespace) : undefined;
 
     this.namespace = pulumi.output(args.namespace);
     this.datasourceUid = pulumi.output(lokiDatasourceUid);
@@ -152,5 +130,34 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
       adminSecretName: this.adminSecretName,
       serviceName: this.serviceName,
     });
+  }
+
+  /** Grafana itself, from its chart, with a generated admin password in a Secret it reads. */
+  private install(name: string, options: ResolvedGrafanaOptions, namespace: pulumi.Input<string>): string {
+    const adminSecretName = `${options.releaseName}-admin`;
+    const password = new random.RandomPassword(
+      `${name}-admin`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+    const adminSecret = new k8s.core.v1.Secret(
+      `${name}-admin`,
+      {
+        metadata: { name: adminSecretName, namespace },
+        stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password.result) },
+      },
+      { parent: this },
+    );
+    new k8s.helm.v3.Release(
+      name,
+      {
+        name: options.releaseName,
+        namespace,
+        ...chartSource(chartCatalog.grafana),
+        values: buildGrafanaValues(options, adminSecretName),
+      },
+      { parent: this, dependsOn: [adminSecret] },
+    );
+    return adminSecretName;
   }
 }

@@ -47,6 +47,14 @@ export function resolveGrafanaOptions(options: GrafanaProvisioningOptions): Reso
   };
 }
 
+/**
+ * Where Grafana is unless its namespace is given: the stack's own namespace when the stack installs
+ * it, kube-prometheus-stack's "monitoring" when it exists already.
+ */
+export function defaultGrafanaNamespace(options: GrafanaProvisioningOptions, stackNamespace: string): string {
+  return resolveGrafanaOptions(options).target === "install" ? stackNamespace : "monitoring";
+}
+
 export function grafanaOptionProblems(options: ResolvedGrafanaOptions): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const check = (path: string, reason: string | undefined) =>

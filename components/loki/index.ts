@@ -1,4 +1,7 @@
+export * from "./checks";
+export * from "./endpoints";
 export * from "./loki-stack";
 export * from "./options";
+export * from "./resolve";
 export * from "./sizing";
 export * from "./values";

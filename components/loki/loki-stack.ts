@@ -5,17 +5,17 @@ import { chartCatalog, chartSource } from "../core/chart-catalog";
 import { checkedAtDeploy, knownNow } from "../core/deploy-time";
 import { lokiInputStandIns, type LokiObjectStore, type LokiStackOptions } from "./options";
 import { invalidArgumentsError, omitted } from "../core/problems";
+import { validateLokiOptions } from "./checks";
 import {
-  buildLokiValues,
   lokiEndpoints,
   lokiRuleSource,
   minioCredentialKeys,
   rulerRemoteWritePasswordEnv,
   s3CredentialEnv,
   usesS3Keys,
-  validateLokiOptions,
-  type ValidLokiOptions,
-} from "./values";
+} from "./endpoints";
+import type { ValidLokiOptions } from "./resolve";
+import { buildLokiValues } from "./values";
 
 export interface LokiStackArgs extends LokiStackOptions {
   /** Namespace to install into; it must exist. */
@@ -43,11 +43,11 @@ export class LokiStack extends pulumi.ComponentResource {
   public readonly releaseName: string;
   /** Where chunks live; with "minio" the bundled MinIO runs beside Loki. */
   public readonly objectStore: LokiObjectStore;
-  /** How to hand the ruler a rule file: a Secret in Loki's namespace with these labels... */
-  public readonly ruleLabels: Readonly<Record<string, string>>;
-  /** ...and these annotations: they name the tenant's directory, so they are secret with multi-tenancy. */
-  public readonly ruleAnnotations: pulumi.Output<Record<string, string>>;
   public readonly release: k8s.helm.v3.Release;
+  /** Loki's namespace: where the rules sidecar looks for rule files. */
+  private readonly ruleNamespace: pulumi.Input<string>;
+  /** The tenant's directory under the ruler's, named by a rule file's annotation. */
+  private readonly ruleTenant: pulumi.Output<string>;
 
   constructor(name: string, args: LokiStackArgs, opts?: pulumi.ComponentResourceOptions) {
     const optionInputs = omitted(
@@ -141,13 +141,36 @@ export class LokiStack extends pulumi.ComponentResource {
     // Secret from here on: it is what every push and query must present.
     if (options.multiTenancy) this.tenantId = pulumi.secret(settled.apply((valid) => valid.tenantId));
 
-    const ruleTenant = this.tenantId ?? pulumi.output<string>(lokiRuleSource.singleTenant);
-    this.ruleLabels = { [lokiRuleSource.label]: lokiRuleSource.labelValue };
-    this.ruleAnnotations = ruleTenant.apply((tenant): Record<string, string> => ({
-      [lokiRuleSource.directoryAnnotation]: tenant,
-    }));
+    this.ruleNamespace = args.namespace;
+    this.ruleTenant = this.tenantId ?? pulumi.output<string>(lokiRuleSource.singleTenant);
 
     this.registerOutputs({ pushUrl: this.pushUrl, queryUrl: this.queryUrl, tenantId: this.tenantId });
+  }
+
+  /**
+   * Hands the ruler a rule file the way the chart's rules sidecar loads it: labelled for the
+   * sidecar in Loki's namespace, its annotation naming the tenant's directory. A ConfigMap,
+   * readable in reviews; a Secret with multi-tenancy, whose tenant the annotation names. Registered
+   * with the caller's options (its parent), after Loki.
+   */
+  public ruleFile(
+    resourceName: string,
+    file: { name: pulumi.Input<string>; fileName: string; content: pulumi.Input<string> },
+    opts: pulumi.CustomResourceOptions,
+  ): k8s.core.v1.ConfigMap | k8s.core.v1.Secret {
+    const metadata = {
+      name: file.name,
+      namespace: this.ruleNamespace,
+      labels: { [lokiRuleSource.label]: lokiRuleSource.labelValue },
+      annotations: this.ruleTenant.apply((tenant): Record<string, string> => ({
+        [lokiRuleSource.directoryAnnotation]: tenant,
+      })),
+    };
+    const content = { [file.fileName]: file.content };
+    const after = { ...opts, dependsOn: [this] };
+    return this.tenantId === undefined
+      ? new k8s.core.v1.ConfigMap(resourceName, { metadata, data: content }, after)
+      : new k8s.core.v1.Secret(resourceName, { metadata, type: "Opaque", stringData: content }, after);
   }
 }
 

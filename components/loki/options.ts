@@ -4,7 +4,7 @@
  * so neither imports the other's module for its types.
  *
  * Fields users typically take from their own resources (buckets, region, endpoint, role, tenant)
- * are `pulumi.Input`s: checked now when known, and at deploy time otherwise (`inputs.ts`).
+ * are `pulumi.Input`s: checked now when known, and at deploy time otherwise (`core/deploy-time.ts`).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -72,7 +72,7 @@ export interface LokiReplicas {
   patternIngester?: number;
 }
 
-/** Requests and limits per workload, overriding the defaults of `loki-values.ts` one by one. */
+/** Requests and limits per workload, overriding the defaults of `resolve.ts` one by one. */
 export interface LokiResources {
   /** mode single. Default 2 CPU/2Gi, limits 4 CPU/4Gi (the seed's). */
   singleBinary?: ResourceRequirements;

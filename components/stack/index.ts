@@ -1,2 +1,4 @@
+export * from "./checks";
 export * from "./dynamo-logging";
 export * from "./network-policies";
+export * from "./options";

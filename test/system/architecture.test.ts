@@ -4,6 +4,7 @@
  * inside components, core, then one folder per domain, then the stack).
  */
 import * as fs from "node:fs";
+import * as ts from "typescript";
 import * as path from "node:path";
 import { projectRoot } from "../../tools/cli/stack-config";
 
@@ -127,5 +128,58 @@ describe("architecture", () => {
     expect(Object.keys(componentRanks).sort()).toEqual(
       [...new Set([...graph.keys()].filter((m) => m.startsWith("components/")).map(domainOf))].sort(),
     );
+  });
+
+  describe("sizes a reader can hold", () => {
+    const files = layers.flatMap((layer) => sources(layer));
+    const lines = (text: string) => text.split("\n").length;
+
+    /** Functions, methods and constructors longer than `limit` lines, as "file:line name (n lines)". */
+    function longFunctions(file: string, text: string, limit: number): string[] {
+      const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+      const found: string[] = [];
+      const visit = (node: ts.Node) => {
+        if (ts.isFunctionLike(node) && "body" in node && node.body) {
+          const start = source.getLineAndCharacterOfPosition(node.getStart()).line;
+          const length = source.getLineAndCharacterOfPosition(node.end).line - start + 1;
+          const name =
+            node.name?.getText() ?? (ts.isConstructorDeclaration(node) ? "constructor" : "(anonymous)");
+          if (length > limit) found.push(`${file}:${start + 1} ${name} (${length} lines)`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+      return found;
+    }
+
+    test("no file over 500 lines", () => {
+      const long = files
+        .map((file) => [file, lines(fs.readFileSync(path.join(projectRoot, file), "utf8"))] as const)
+        .filter(([, count]) => count > 500);
+      expect(long).toEqual([]);
+    });
+
+    test("no function over 100 lines", () => {
+      expect(
+        files.flatMap((file) =>
+          longFunctions(file, fs.readFileSync(path.join(projectRoot, file), "utf8"), 100),
+        ),
+      ).toEqual([]);
+    });
+
+    test("the measure finds a long function", () => {
+      const body = Array.from({ length: 101 }, (_, i) => `  const v${i} = ${i};`).join("\n");
+      expect(longFunctions("x.ts", `function long() {\n${body}\n}`, 100)).toEqual([
+        "x.ts:1 long (103 lines)",
+      ]);
+    });
+
+    test("no barrel of everything: the package root names its exports, domains have their own", () => {
+      const root = fs.readFileSync(path.join(projectRoot, "components", "index.ts"), "utf8");
+      expect(root).not.toMatch(/export \* from/);
+      expect(fs.existsSync(path.join(projectRoot, "components", "internal.ts"))).toBe(false);
+      for (const domain of Object.keys(componentRanks).filter((d) => d !== "index"))
+        expect(fs.existsSync(path.join(projectRoot, "components", domain, "index.ts"))).toBe(true);
+    });
   });
 });

@@ -6,8 +6,8 @@
  */
 import * as path from "node:path";
 import { chartCatalog } from "../../components/core/chart-catalog";
-import { dynamoLoggingDefaults, existingGrafanaPodLabels } from "../../components/stack/dynamo-logging";
-import { resolveLokiOptions } from "../../components/loki/values";
+import { dynamoLoggingDefaults, existingGrafanaPodLabels } from "../../components/stack/options";
+import { resolveLokiOptions } from "../../components/loki/resolve";
 import { parseStackConfig, type StackConfig } from "../../infra/config";
 import { chartCacheGap, findHelm } from "../charts/chart-cache";
 import {

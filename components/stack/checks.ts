@@ -1,0 +1,109 @@
+/**
+ * The rules that span components, in their one home: the sample among the collected namespaces,
+ * the alerts' needs of the ruler and the collector, and the labels NetworkPolicies select on. Pure.
+ */
+import type { AlloyCollectorSettings } from "../alloy/options";
+import { resolveAlloyOptions } from "../alloy/values";
+import { alertsOptionProblems, resolveAlertsOptions } from "../dynamo/alerts";
+import type { DynamoAlertsOptions } from "../dynamo/alerts-options";
+import { labelKeyProblem, labelValueProblem, shown } from "../core/field-rules";
+import type { OptionProblem } from "../core/problems";
+import { type DynamoLoggingSafety, type DynamoLoggingSample, dynamoLoggingDefaults } from "./options";
+
+/**
+ * The pod labels the NetworkPolicies select on: each key and value as Kubernetes label selectors
+ * require them.
+ */
+export function safetyProblems(safety: DynamoLoggingSafety): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  for (const field of ["collectorPodLabels", "grafanaPodLabels"] as const) {
+    const labels = safety[field];
+    if (labels !== undefined && Object.keys(labels).length === 0) {
+      problems.push({
+        path: field,
+        message: "is empty: a NetworkPolicy would then admit every pod of the namespace",
+      });
+    }
+    for (const [key, value] of Object.entries(labels ?? {})) {
+      const reason = labelKeyProblem(key) ?? labelValueProblem(value);
+      if (reason) problems.push({ path: `${field}.${key}`, message: reason });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The invariants that span components, checked in this one place: for the composite's arguments
+ * and, through them, for the stack config. Paths are below the arguments (`sample.namespace`).
+ */
+export function crossComponentProblems(
+  args: {
+    alloy?: AlloyCollectorSettings;
+    sample?: Pick<DynamoLoggingSample, "namespace">;
+    alerts?: DynamoAlertsOptions;
+    loki?: { ruler?: { alertmanagerUrl?: unknown; remoteWriteUrl?: unknown } };
+  },
+  namespacesKnown = true,
+): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  // Collected namespaces from another resource are checked against at deploy time instead.
+  const collected = namespacesKnown ? resolveAlloyOptions(args.alloy ?? {}).namespaces : undefined;
+  if (args.sample && collected) {
+    const namespace = args.sample.namespace ?? dynamoLoggingDefaults.sampleNamespace;
+    const problem = sampleNotCollected(namespace, collected);
+    if (problem) problems.push({ path: "sample.namespace", message: problem });
+  }
+  const alerts = resolveAlertsOptions(args.alerts ?? {});
+  problems.push(...alertsOptionProblems(alerts, collected).map((p) => ({ ...p, path: `alerts.${p.path}` })));
+  if (alerts.alerting && args.loki?.ruler?.alertmanagerUrl === undefined) {
+    problems.push({
+      path: "loki.ruler.alertmanagerUrl",
+      message: "is required by alerts.alerting: the Alertmanager Loki's ruler sends the alerts to",
+    });
+  }
+  if (alerts.alerting && !resolveAlloyOptions(args.alloy ?? {}).clusterEvents) {
+    for (const rule of ["processDied", "crashLoop"] as const) {
+      if (alerts[rule].enabled) {
+        problems.push({
+          path: `alerts.rules.${rule}.enabled`,
+          message:
+            "needs alloy.clusterEvents: it counts the kubelet's BackOff events, which the collector then never ships; turn them on, or this rule off",
+        });
+      }
+    }
+  }
+  if (alerts.recording && args.loki?.ruler?.remoteWriteUrl === undefined) {
+    problems.push({
+      path: "loki.ruler.remoteWriteUrl",
+      message:
+        "is required by alerts.recording: the Prometheus-compatible endpoint the recorded series are written to",
+    });
+  }
+  return problems;
+}
+
+/** Why the sample's namespace is not among the collected ones, if it is not. */
+export function sampleNotCollected(namespace: string, collected: readonly string[]): string | undefined {
+  return collected.includes(namespace)
+    ? undefined
+    : `${shown(namespace)} is not collected, so the sample's logs would never reach Loki; ` +
+        `add it to alloy.namespaces (now ${collected.map(shown).join(", ")})`;
+}
+
+/**
+ * Every problem with the composite's arguments that no child checks: the rules that span
+ * components, and the safety options. Unknown, the collected namespaces are not read: the checks
+ * that need them wait for deploy time.
+ */
+export function stackProblems(
+  args: Omit<Parameters<typeof crossComponentProblems>[0], "alloy"> & {
+    alloy?: unknown;
+    safety?: DynamoLoggingSafety;
+  },
+  namespacesKnown: boolean,
+): OptionProblem[] {
+  return [
+    ...crossComponentProblems({ ...args, alloy: args.alloy as AlloyCollectorSettings }, namespacesKnown),
+    ...safetyProblems(args.safety ?? {}).map((p) => ({ ...p, path: `safety.${p.path}` })),
+  ];
+}

@@ -1,0 +1,63 @@
+/**
+ * The options of the composite `DynamoLogging` beside its children's: where Grafana and the sample
+ * are, what protects the data, and the composite's own defaults. Plain data.
+ */
+import { z } from "zod";
+import type { DynamoGraphSampleOptions } from "../dynamo/graph-options";
+import type { GrafanaProvisioningOptions } from "../grafana/options";
+
+/** Where Grafana is, besides how it is provisioned. */
+export interface DynamoLoggingGrafana extends GrafanaProvisioningOptions {
+  /**
+   * Grafana's namespace. Default: the stack's namespace with target "install", "monitoring"
+   * (kube-prometheus-stack's) with target "existing".
+   */
+  namespace?: string;
+}
+
+/** The sample graph, and where it runs. */
+export interface DynamoLoggingSample extends DynamoGraphSampleOptions {
+  /** The Dynamo platform's namespace; it must be among the collected namespaces. Default "dynamo". */
+  namespace?: string;
+}
+
+/**
+ * The labels the NetworkPolicies expect on an existing Grafana's pods unless told otherwise:
+ * kube-prometheus-stack's, whose Grafana is the grafana chart under another release name.
+ */
+export const existingGrafanaPodLabels = { "app.kubernetes.io/name": "grafana" } as const;
+
+/** What protects stored logs and who may reach them. */
+export interface DynamoLoggingSafety {
+  /**
+   * Pulumi `protect` on the namespace and on Loki with everything under it: `pulumi destroy`
+   * cannot delete stored logs until protection is lifted on purpose. Default false.
+   */
+  protectData?: boolean;
+  /**
+   * NetworkPolicies: only the collector, Grafana and the canary reach Loki's gateway, only Loki
+   * reaches its own components, and only Loki reaches MinIO. Default false.
+   */
+  networkPolicies?: boolean;
+  /** Labels of the collector's pods. Default: the collector's own (app.kubernetes.io/name: alloy-logs). */
+  collectorPodLabels?: { [label: string]: string };
+  /**
+   * Labels of Grafana's pods. Default: the installed Grafana's own with target "install";
+   * app.kubernetes.io/name: grafana (kube-prometheus-stack's) with target "existing".
+   */
+  grafanaPodLabels?: { [label: string]: string };
+}
+
+/** The shape of the safety options as stack config holds them; `safetyProblems` judges the values. */
+export const safetyOptionsSchema = z.strictObject({
+  protectData: z.boolean().optional(),
+  networkPolicies: z.boolean().optional(),
+  collectorPodLabels: z.record(z.string(), z.string()).optional(),
+  grafanaPodLabels: z.record(z.string(), z.string()).optional(),
+}) satisfies z.ZodType<DynamoLoggingSafety>;
+
+/** The file name of Dynamo's rules in the ruler's tenant directory. */
+export const dynamoRuleFileName = "dynamo-rules.yaml";
+
+/** The composite's defaults, for whoever must name them (the offline checks): declared here only. */
+export const dynamoLoggingDefaults = { namespace: "logging", sampleNamespace: "dynamo" } as const;
