@@ -15,12 +15,7 @@ import {
 import { alloyOptionProblems, alloySettingsSchema, resolveAlloyOptions } from "../components/alloy";
 import { crossComponentProblems, safetyOptionsSchema, safetyProblems } from "../components/stack";
 import { grafanaOptionProblems, grafanaOptionsSchema, resolveGrafanaOptions } from "../components/grafana";
-import {
-  lokiSettingsSchema,
-  type LokiStackSettings,
-  usesS3Keys,
-  validateLokiOptions,
-} from "../components/loki";
+import { lokiCredentialsNeeded, lokiSettingsSchema, validateLokiOptions } from "../components/loki";
 import { type OptionProblem, shown } from "../components/core";
 
 export const projectName = "dynamo-logging";
@@ -48,19 +43,8 @@ const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label: lower-case letters, digits and '-'")
   .max(63);
-/**
- * The Loki options checked once per parse: the section's own refinement and the stack's (which
- * needs to know whether S3 keys are used) share the result for the same parsed object.
- */
-const lokiValidations = new WeakMap<object, ReturnType<typeof validateLokiOptions>>();
-function lokiValidation(options: LokiStackSettings): ReturnType<typeof validateLokiOptions> {
-  let result = lokiValidations.get(options);
-  if (!result) lokiValidations.set(options, (result = validateLokiOptions(options)));
-  return result;
-}
-
 const lokiSchema = lokiSettingsSchema.superRefine((options, ctx) => {
-  const result = lokiValidation(options);
+  const result = validateLokiOptions(options);
   if (!result.ok) reportProblems(ctx, result.problems);
 });
 
@@ -175,7 +159,9 @@ export const stackConfigSchema = z
           "needs the Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule), and this stack declares none: set cluster.prometheusOperator: true if the cluster runs it (kube-prometheus-stack does)",
       });
     }
-    const wantsPassword = config.loki.ruler?.remoteWriteUsername !== undefined;
+    // Which credentials the Loki options call for: Loki's own rule, phrased here for the CLI.
+    const needed = lokiCredentialsNeeded(config.loki);
+    const wantsPassword = needed.rulerRemoteWritePassword;
     if (wantsPassword && config.lokiRulerRemoteWritePassword === undefined) {
       ctx.addIssue({
         code: "custom",
@@ -191,9 +177,7 @@ export const stackConfigSchema = z
         message: "is set but unused: only loki.ruler.remoteWriteUsername reads it; remove it",
       });
     }
-    // With invalid Loki options (reported above), keys are still required where s3 asks for them.
-    const loki = lokiValidation(config.loki);
-    const needsKeys = loki.ok ? usesS3Keys(loki.options) : config.loki.s3?.credentials === "secret";
+    const needsKeys = needed.s3Keys;
     for (const key of ["lokiS3AccessKeyId", "lokiS3SecretAccessKey"] as const) {
       if (needsKeys && config[key] === undefined) {
         ctx.addIssue({
@@ -202,7 +186,7 @@ export const stackConfigSchema = z
           message: `is required by loki.s3.credentials "secret"; set it with \`pulumi config set --secret ${key} <value>\``,
         });
       }
-      if (loki.ok && !needsKeys && config[key] !== undefined) {
+      if (!needsKeys && config[key] !== undefined) {
         ctx.addIssue({
           code: "custom",
           path: [key],

@@ -24,7 +24,7 @@ export interface AlloyCollectorOptions {
   namespaces?: pulumi.Input<string[]>;
   /**
    * How the collector reads pod logs. Default "kubernetesApi".
-   * - `kubernetesApi`: through the API server, as the seed does: no host mounts, a clustered
+   * - `kubernetesApi`: through the API server, as Dynamo's own logging setup does: no host mounts, a clustered
    *   Deployment shares the pods out. Costs API server traffic proportional to log volume.
    * - `nodeFiles`: from /var/log/pods on every node, as a DaemonSet with host mounts: no API server
    *   load, the usual choice for large clusters.

@@ -30,19 +30,8 @@ const gatherMethods: Record<AlloyGatherMethod, { feature: string; presets: strin
   nodeFiles: { feature: "podLogsViaLoki", presets: ["filesystem-log-reader", "daemonset"] },
 };
 
-export interface ResolvedAlloyOptions {
-  releaseName: string;
-  clusterName: string;
-  namespaces: string[];
-  gatherMethod: AlloyGatherMethod;
-  replicas: number;
-  labels: Record<string, string>;
-  structuredMetadata: Record<string, string>;
-  resources: ResourceRequirements;
-  redactSecrets: boolean;
-  highAvailability: boolean;
-  clusterEvents: boolean;
-}
+/** The settings with every default applied: each field of the options, required. */
+export type ResolvedAlloyOptions = Required<AlloyCollectorSettings>;
 
 const defaultResources: ResourceRequirements = {
   requests: { cpu: "100m", memory: "256Mi" },

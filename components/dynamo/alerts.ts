@@ -6,7 +6,7 @@
  * `DynamoLogging` delivers the rule file to the ruler.
  */
 import { parse as parseYaml } from "yaml";
-import type { DynamoAlertsOptions, DynamoWatchedGraph } from "./alerts-options";
+import type { DynamoAlertRules, DynamoAlertsOptions, DynamoWatchedGraph } from "./alerts-options";
 import { controlPlaneSignatures, deathEvent, panicSignature } from "../core/dynamo-lines";
 import { componentLabel, errorLevels, eventsJob, graphLabel, moduleField } from "../core/log-schema";
 import { dnsLabelProblem, dnsSubdomainProblem, shown } from "../core/field-rules";
@@ -32,18 +32,9 @@ export const alertCategories = {
 export type AlertCategory = keyof typeof alertCategories;
 
 /** The options with every default applied. */
-export interface ResolvedAlertsOptions {
-  alerting: boolean;
-  recording: boolean;
-  errorRate: { enabled: boolean; perMinute: number; for: string };
-  panic: { enabled: boolean };
-  processDied: { enabled: boolean };
-  crashLoop: { enabled: boolean; crashes: number; window: string };
-  controlPlane: { enabled: boolean; for: string };
-  silence: { enabled: boolean; after: string };
-  watchedGraphs: DynamoWatchedGraph[];
-  extraRuleGroups?: string;
-}
+export type ResolvedAlertsOptions = Required<Omit<DynamoAlertsOptions, "rules" | "extraRuleGroups">> & {
+  [rule in keyof DynamoAlertRules]-?: Required<NonNullable<DynamoAlertRules[rule]>>;
+} & Pick<DynamoAlertsOptions, "extraRuleGroups">;
 
 export function resolveAlertsOptions(options: DynamoAlertsOptions): ResolvedAlertsOptions {
   const rules = options.rules ?? {};

@@ -1,5 +1,5 @@
 /**
- * The Dynamo runtime's logging knobs as typed data (see NOTES.md, "Dynamo runtime logging"):
+ * The Dynamo runtime's logging knobs as typed data (lib/runtime/src/logging.rs at v1.0.1):
  * validated, and rendered to the environment variables and TOML file the runtime reads. Pure.
  */
 import { stringify as toToml } from "smol-toml";

@@ -3,8 +3,7 @@
  * values of an installed Grafana. Pure.
  */
 import { stringify } from "yaml";
-import type { GrafanaProvisioningOptions, GrafanaTarget } from "./options";
-import type { ResourceRequirements } from "../core/quantities";
+import type { GrafanaProvisioningOptions } from "./options";
 import {
   grafanaUidProblem,
   helmReleaseNameProblem,
@@ -19,16 +18,9 @@ export const lokiDatasourceName = "Dynamo Loki";
 /** The sidecar file names inside the provisioning ConfigMaps/Secrets. */
 export const datasourceFileName = "dynamo-loki-datasource.yaml";
 
-export interface ResolvedGrafanaOptions {
-  target: GrafanaTarget;
-  datasourceLabel: string;
-  datasourceLabelValue: string;
-  dashboardLabel: string;
-  dashboardLabelValue: string;
-  tracingDatasourceUid?: string;
-  releaseName: string;
-  resources: ResourceRequirements;
-}
+/** The options with every default applied: each field required but the optional tracing link. */
+export type ResolvedGrafanaOptions = Required<Omit<GrafanaProvisioningOptions, "tracingDatasourceUid">> &
+  Pick<GrafanaProvisioningOptions, "tracingDatasourceUid">;
 
 export function resolveGrafanaOptions(options: GrafanaProvisioningOptions): ResolvedGrafanaOptions {
   return {

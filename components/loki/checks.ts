@@ -33,6 +33,22 @@ import {
 } from "./resolve";
 import { statelessComponents } from "./values";
 
+/**
+ * The credentials Loki's options call for, decided here once for the component's arguments and the
+ * stack config alike: S3 access keys with objectStore s3 and credentials "secret", the remote_write
+ * password with a remote_write user.
+ */
+export function lokiCredentialsNeeded(settings: LokiStackSettings): {
+  s3Keys: boolean;
+  rulerRemoteWritePassword: boolean;
+} {
+  const { objectStore, s3, ruler } = resolveLokiOptions(settings);
+  return {
+    s3Keys: objectStore === "s3" && s3?.credentials === "secret",
+    rulerRemoteWritePassword: ruler.remoteWriteUsername !== undefined,
+  };
+}
+
 /** The options resolved and checked: valid ones to build from, or every problem with them. */
 export function validateLokiOptions(settings: LokiStackSettings): LokiValidation {
   const resolved = resolveLokiOptions(settings);

@@ -5,7 +5,7 @@ import { chartCatalog, chartSource } from "../core/chart-catalog";
 import { checkedAtDeploy, knownNow } from "../core/deploy-time";
 import { lokiInputStandIns, type LokiObjectStore, type LokiStackOptions } from "./options";
 import { invalidArgumentsError, omitted } from "../core/problems";
-import { validateLokiOptions } from "./checks";
+import { lokiCredentialsNeeded, validateLokiOptions } from "./checks";
 import {
   lokiEndpoints,
   lokiRuleSource,
@@ -186,20 +186,21 @@ function validatedOptions(
 ): { options: ValidLokiOptions; accessKeys?: { id: pulumi.Input<string>; secret: pulumi.Input<string> } } {
   const result = validateLokiOptions(settings);
   const problems = result.ok ? [] : [...result.problems];
+  const needed = lokiCredentialsNeeded(settings);
   const keysGiven = s3AccessKeyId !== undefined && s3SecretAccessKey !== undefined;
-  if (settings.s3?.credentials === "secret" && !keysGiven) {
+  if (needed.s3Keys && !keysGiven) {
     problems.push({
       path: "s3AccessKeyId",
       message: 's3.credentials "secret" needs s3AccessKeyId and s3SecretAccessKey',
     });
   }
-  if (settings.ruler?.remoteWriteUsername !== undefined && rulerRemoteWritePassword === undefined) {
+  if (needed.rulerRemoteWritePassword && rulerRemoteWritePassword === undefined) {
     problems.push({
       path: "rulerRemoteWritePassword",
       message: "is required with ruler.remoteWriteUsername: the remote_write basic-auth password",
     });
   }
-  if (settings.ruler?.remoteWriteUsername === undefined && rulerRemoteWritePassword !== undefined) {
+  if (!needed.rulerRemoteWritePassword && rulerRemoteWritePassword !== undefined) {
     problems.push({
       path: "rulerRemoteWritePassword",
       message: "is set but unused: it goes with ruler.remoteWriteUsername, which is not set",

@@ -66,7 +66,7 @@ export interface LokiReplicas {
   compactor?: number;
   /** distributed. Default 2. */
   indexGateway?: number;
-  /** distributed; serves the ruler API the seed turns on. Default 1. */
+  /** distributed; serves the ruler API Dynamo's own logging setup turns on. Default 1. */
   ruler?: number;
   /** distributed; backs pattern queries. Default 1. */
   patternIngester?: number;
@@ -74,7 +74,7 @@ export interface LokiReplicas {
 
 /** Requests and limits per workload, overriding the defaults of `resolve.ts` one by one. */
 export interface LokiResources {
-  /** mode single. Default 2 CPU/2Gi, limits 4 CPU/4Gi (the seed's). */
+  /** mode single. Default 2 CPU/2Gi, limits 4 CPU/4Gi (Dynamo's own logging setup's). */
   singleBinary?: ResourceRequirements;
   /** simpleScalable. Default 1 CPU/1Gi, limits 2 CPU/2Gi. */
   read?: ResourceRequirements;
@@ -213,7 +213,7 @@ export interface LokiStackOptions {
   retention?: string;
   /**
    * Loki's `auth_enabled`: every push and query must name a tenant (X-Scope-OrgID). Default false,
-   * as in the seed: one Dynamo platform, one tenant.
+   * as in Dynamo's own logging setup: one Dynamo platform, one tenant.
    */
   multiTenancy?: boolean;
   /** Tenant the collector pushes as when multiTenancy is on. Default "dynamo". */

@@ -8,12 +8,10 @@ import {
   type LokiComponent,
   lokiComponentsByMode,
   type LokiMode,
-  type LokiObjectStore,
   type LokiReplicas,
   type LokiResources,
   type LokiRulerOptions,
   type LokiSelfMonitoring,
-  type LokiS3Settings,
   type LokiSize,
   type LokiStackSettings,
 } from "./options";
@@ -57,7 +55,7 @@ function requirements(
 
 /**
  * Requests and limits of the single and simpleScalable workloads. The single binary keeps the
- * seed's numbers; the others are a modest start for a few-node cluster, overridable per component.
+ * numbers of Dynamo's own logging setup (deploy/observability/k8s/logging); the others are a modest start for a few-node cluster, overridable per component.
  */
 const defaultResources: Pick<Required<LokiResources>, "singleBinary" | "read" | "write" | "backend"> = {
   singleBinary: requirements("2", "2Gi", "4", "4Gi"),
@@ -112,33 +110,20 @@ export const goMemLimitFactor = 0.85;
 /** Loki's index period; retention must be a whole number of them. */
 export const indexPeriodHours = 24;
 
-/** The options with every default applied, as given: what the checks judge. */
-export interface ResolvedLokiOptions {
-  releaseName: string;
-  mode: LokiMode;
-  /** The sizing preset, as given (distributed only). */
-  size?: LokiSize;
-  retentionHours: number;
-  retention: string;
-  multiTenancy: boolean;
-  tenantId: string;
-  replicationFactor: number;
-  zoneAwareIngesters: boolean;
-  ingesterZones?: string[];
-  replicas: Partial<Record<LokiComponent, number>>;
-  resources: Partial<Record<LokiComponent, ResourceRequirements>>;
-  queryConcurrency: number;
-  objectStore: LokiObjectStore;
-  s3?: LokiS3Settings;
-  persistence: { size: string; storageClass?: string };
-  caches: Required<LokiCaches>;
-  canary: boolean;
-  clusterDomain: string;
-  highAvailability: boolean;
-  minimumRetention?: string;
-  ruler: LokiRulerOptions;
-  selfMonitoring: Required<LokiSelfMonitoring>;
-}
+/** The options left as given: absent means unused or not set. */
+type AsGiven = "size" | "s3" | "ingesterZones" | "minimumRetention" | "ruler";
+/** The options with every default applied, derived from the options' own types: what the checks judge. */
+export type ResolvedLokiOptions = Required<
+  Omit<LokiStackSettings, AsGiven | "caches" | "selfMonitoring" | "persistence">
+> &
+  Pick<LokiStackSettings, AsGiven> & {
+    ruler: LokiRulerOptions;
+    /** `retention` in hours. */
+    retentionHours: number;
+    persistence: { size: string; storageClass?: string };
+    caches: Required<LokiCaches>;
+    selfMonitoring: Required<LokiSelfMonitoring>;
+  };
 
 const durationPattern = /^(\d+)(h|d|w)$/;
 const hoursPerUnit: Record<string, number> = { h: 1, d: 24, w: 24 * 7 };

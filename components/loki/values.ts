@@ -56,7 +56,7 @@ export function buildLokiValues(options: ValidLokiOptions, refs: LokiValueRefs =
     chunksCache: {
       enabled: options.caches.enabled,
       allocatedMemory: options.caches.chunksMemoryMb,
-      // The seed's choice: the default 500MB write-back buffer outgrows small pods.
+      // Dynamo's own logging setup's choice: the default 500MB write-back buffer outgrows small pods.
       writebackSizeLimit: "10MB",
     },
     resultsCache: { enabled: options.caches.enabled, allocatedMemory: options.caches.resultsMemoryMb },

@@ -1,3 +1,4 @@
+import { parseCpu, parseMemory } from "../../components/core";
 import {
   type AlloyCollectorSettings,
   alloyOptionProblems,
@@ -50,7 +51,7 @@ describeWithReference(
       },
     );
 
-    test("the v3 shape of the seed's values is what the schema rejects", () => {
+    test("the v3 shape of Dynamo's own logging values is what the schema rejects", () => {
       const v3 = { destinations: [{ name: "loki", type: "loki", url: pushUrl }] };
       expect(schemaErrors(top.schema, v3)).toEqual([expect.stringMatching(/^\/destinations must be object/)]);
     });
@@ -109,26 +110,28 @@ describe("collector values", () => {
 
   test("Kubernetes API gathering: a clustered Deployment with explicit resources, no host mounts", () => {
     const values = build({ replicas: 2 });
-    expect(values.collectors["alloy-logs"]).toEqual({
-      presets: ["clustered", "deployment"],
-      // Two replicas: a node drain stops them one at a time.
-      controller: { replicas: 2, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } },
-      configReloader: {
-        resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { cpu: "100m", memory: "128Mi" } },
-      },
-      alloy: {
-        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: 473,
-          runAsGroup: 473,
-          allowPrivilegeEscalation: false,
-          // An empty add list replaces the chart's dozen capabilities; drop alone would keep them.
-          capabilities: { drop: ["ALL"], add: [] },
-          seccompProfile: { type: "RuntimeDefault" },
-        },
-      },
+    const collector = values.collectors["alloy-logs"];
+    expect(collector.presets).toEqual(["clustered", "deployment"]);
+    // Two replicas: a node drain stops them one at a time.
+    expect(collector.controller).toEqual({
+      replicas: 2,
+      podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     });
+    // Every container requests and is limited, requests within limits.
+    for (const { requests, limits } of [collector.alloy.resources, collector.configReloader.resources]) {
+      expect(parseCpu(requests.cpu)).toBeLessThanOrEqual(parseCpu(limits.cpu)!);
+      expect(parseMemory(requests.memory)).toBeLessThanOrEqual(parseMemory(limits.memory)!);
+    }
+    // Pod Security "restricted", and an empty add list: Helm merges maps, so drop alone would keep
+    // the chart's dozen added capabilities.
+    expect(collector.alloy.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"], add: [] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(collector.alloy.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(Object.keys(collector).sort()).toEqual(["alloy", "configReloader", "controller", "presets"]);
     expect(values.podLogsViaKubernetesApi).toMatchObject({
       enabled: true,
       collector: "alloy-logs",

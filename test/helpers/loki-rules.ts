@@ -1,5 +1,5 @@
 /**
- * The Loki chart's template-time checks (templates/validate.yaml, see NOTES.md), restated over
+ * The Loki chart's template-time checks (the chart's templates/validate.yaml), restated over
  * values so that a render can be judged without Helm. Returns one sentence per violation.
  */
 import { lokiComponentsByMode } from "../../components/loki";

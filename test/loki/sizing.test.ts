@@ -2,37 +2,36 @@ import { validLokiOptions } from "../helpers/loki";
 import { buildLokiValues, type LokiSize } from "../../components/loki";
 import { parseCpu, parseMemory } from "../../components/core";
 import type { Json } from "../helpers/json";
+import { describeWithReference, readReference } from "../helpers/reference";
 
-/** Grafana's Loki sizing guidance (NOTES.md): requests per pod, CPU / memory GiB x replicas. */
-const grafanaTable: Record<Exclude<LokiSize, "starter">, Record<string, [number, number, number]>> = {
-  small: {
-    ingester: [2, 4, 6],
-    distributor: [2, 0.5, 4],
-    indexGateway: [0.5, 2, 4],
-    querier: [1, 1, 10],
-    queryFrontend: [1, 2, 2],
-    queryScheduler: [1, 0.5, 2],
-    compactor: [2, 10, 1],
-  },
-  medium: {
-    ingester: [2, 6, 90],
-    distributor: [2, 1, 40],
-    indexGateway: [0.5, 4, 10],
-    querier: [1.5, 2, 100],
-    queryFrontend: [1, 2, 8],
-    queryScheduler: [1, 0.5, 2],
-    compactor: [6, 20, 1],
-  },
-  large: {
-    ingester: [4, 8, 150],
-    distributor: [2, 1, 100],
-    indexGateway: [1, 4, 20],
-    querier: [1.5, 3, 250],
-    queryFrontend: [1, 4, 16],
-    queryScheduler: [2, 0.5, 2],
-    compactor: [6, 40, 1],
-  },
-};
+/**
+ * Grafana's Loki sizing guidance, read from the upstream facts beside the clone (NOTES.md, "Grafana's
+ * Loki sizing guidance"), never retyped here: per component and size, requests per pod (CPU, GiB)
+ * and replicas.
+ */
+function grafanaTable(): Record<Exclude<LokiSize, "starter">, Record<string, [number, number, number]>> {
+  const notes = readReference("NOTES.md");
+  const section = notes.split("## Grafana's Loki sizing guidance")[1].split("\n## ")[0];
+  const sizes = ["small", "medium", "large"] as const;
+  const table = { small: {}, medium: {}, large: {} } as Record<
+    (typeof sizes)[number],
+    Record<string, [number, number, number]>
+  >;
+  for (const row of section
+    .split("\n")
+    .filter((line) => /^\| [a-z]/.test(line) && !line.startsWith("| component"))) {
+    const [name, ...cells] = row
+      .split("|")
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+    const component = name.replace(/ (\w)/g, (_m, c: string) => c.toUpperCase());
+    cells.forEach((cell, i) => {
+      const [, cpu, memory, replicas] = /^([\d.]+) \/ ([\d.]+)Gi x(\d+)$/.exec(cell)!;
+      table[sizes[i]][component] = [Number(cpu), Number(memory), Number(replicas)];
+    });
+  }
+  return table;
+}
 
 const s3 = {
   region: "us-east-1",
@@ -42,12 +41,22 @@ const s3 = {
 const values = (size?: LokiSize, overrides: Json = {}): Json =>
   buildLokiValues(validLokiOptions({ mode: "distributed", s3, size, ...overrides }));
 
-describe("Loki sizing presets", () => {
-  test.each(Object.keys(grafanaTable) as (keyof typeof grafanaTable)[])(
+describeWithReference("Loki sizing presets against Grafana's table", () => {
+  test.each(["small", "medium", "large"] as const)(
     "%s reproduces Grafana's table: replicas and requests of every component",
     (size) => {
       const rendered = values(size);
-      for (const [component, [cpu, memoryGi, replicas]] of Object.entries(grafanaTable[size])) {
+      const rows = Object.entries(grafanaTable()[size]);
+      expect(rows.map(([component]) => component).sort()).toEqual([
+        "compactor",
+        "distributor",
+        "indexGateway",
+        "ingester",
+        "querier",
+        "queryFrontend",
+        "queryScheduler",
+      ]);
+      for (const [component, [cpu, memoryGi, replicas]] of rows) {
         const workload = rendered[component];
         expect({ component, replicas: workload.replicas }).toEqual({ component, replicas });
         expect({ component, cpu: parseCpu(workload.resources.requests.cpu) }).toEqual({ component, cpu });
@@ -59,7 +68,9 @@ describe("Loki sizing presets", () => {
       }
     },
   );
+});
 
+describe("Loki sizing presets", () => {
   test("starter is the default: the chart's example replicas on modest requests", () => {
     const rendered = values();
     expect(values("starter")).toEqual(rendered);

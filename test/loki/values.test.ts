@@ -42,7 +42,7 @@ describeWithReference(`Loki values against chart loki ${chartCatalog.loki.versio
     expect(unknownKeys(build(variants[variant]), chart)).toEqual([]);
   });
 
-  test("the key check catches what the chart would drop silently, like the seed's loki.ruler", () => {
+  test("the key check catches what the chart would drop silently, like Dynamo's own logging values' loki.ruler", () => {
     const values = build(variants["single with MinIO"]);
     expect(unknownKeys({ ...values, loki: { ...values.loki, ruler: { enable_api: true } } }, chart)).toEqual([
       "loki.ruler",
@@ -139,7 +139,7 @@ describe("Loki values", () => {
     },
   );
 
-  test("everything the seed sets is set, with the ruler API under the key the chart reads", () => {
+  test("everything Dynamo's own logging values set is set, with the ruler API under the key the chart reads", () => {
     const { loki } = build({ retention: "14d", queryConcurrency: 8 });
     expect(loki.schemaConfig.configs).toEqual([
       {

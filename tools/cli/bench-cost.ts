@@ -3,7 +3,8 @@
  * (`models/loki-cost.ts`) over a day of logs shaped like Dynamo 1.0's corpus, for 10 graphs: the
  * corpus scenarios' lines through the collector's stages (`models/alloy-process.ts`), as many
  * times a day as `scenariosPerDay` says. Per rule and per panel: the streams selected, the bytes
- * one evaluation reads, and the ratio to a minute's ingest; the panels beside the seed's dashboard.
+ * one evaluation reads, and the ratio to a minute's ingest; the panels beside Dynamo's own logging dashboard
+ * (deploy/observability/k8s/logging).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -125,23 +126,26 @@ export function printQueryCost(): void {
   );
 
   const ours = panelQueries(JSON.parse(JSON.stringify(buildLogsDashboard("loki"))) as DashboardJson);
-  const seedFile = path.join(corpusRoot, "..", "logging", "dashboard.json");
-  const seed = fs.existsSync(seedFile)
-    ? panelQueries(JSON.parse(fs.readFileSync(seedFile, "utf8")) as DashboardJson)
+  const upstreamFile = path.join(corpusRoot, "..", "logging", "dashboard.json");
+  const upstream = fs.existsSync(upstreamFile)
+    ? panelQueries(JSON.parse(fs.readFileSync(upstreamFile, "utf8")) as DashboardJson)
     : [];
-  const seedCost = seed.map((q) => ({ ...q, ...evaluationCost(q.expr, streams, { minutes: q.minutes }) }));
-  const seedMax = Math.max(0, ...seedCost.map((q) => q.bytes));
+  const upstreamCost = upstream.map((q) => ({
+    ...q,
+    ...evaluationCost(q.expr, streams, { minutes: q.minutes }),
+  }));
+  const upstreamMax = Math.max(0, ...upstreamCost.map((q) => q.bytes));
   console.log(
-    `\n${"dashboard panel, all selected, default range".padEnd(46)}${"streams".padStart(8)}${"KiB read".padStart(12)}${"x seed".padStart(8)}`,
+    `\n${"dashboard panel, all selected, default range".padEnd(46)}${"streams".padStart(8)}${"KiB read".padStart(12)}${"x Dynamo".padStart(8)}`,
   );
-  for (const q of seedCost)
+  for (const q of upstreamCost)
     console.log(
-      `${`seed: ${q.title} (${q.minutes / 60}h)`.padEnd(46)}${String(q.streams).padStart(8)}${kib(q.bytes).padStart(12)}${"1.00".padStart(8)}`,
+      `${`Dynamo's: ${q.title} (${q.minutes / 60}h)`.padEnd(46)}${String(q.streams).padStart(8)}${kib(q.bytes).padStart(12)}${"1.00".padStart(8)}`,
     );
   for (const q of ours) {
     const cost = evaluationCost(q.expr, streams, { minutes: q.minutes });
     console.log(
-      `${`${q.title} (${q.minutes / 60}h)`.padEnd(46)}${String(cost.streams).padStart(8)}${kib(cost.bytes).padStart(12)}${(seedMax > 0 ? cost.bytes / seedMax : 0).toFixed(2).padStart(8)}`,
+      `${`${q.title} (${q.minutes / 60}h)`.padEnd(46)}${String(cost.streams).padStart(8)}${kib(cost.bytes).padStart(12)}${(upstreamMax > 0 ? cost.bytes / upstreamMax : 0).toFixed(2).padStart(8)}`,
     );
   }
 }
