@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { buildAlloyValues, collectorName, tenantSecretKey, validateAlloyOptions } from "./values";
+import { validateAlloyOptions } from "./checks";
+import { buildAlloyValues, collectorName, tenantSecretKey } from "./values";
 import { chartCatalog, chartSource } from "../core/chart-catalog";
 import { type AlloyCollectorOptions, alloyInputStandIns } from "./options";
 import { checkedAtDeploy, knownNow } from "../core/deploy-time";

@@ -1,3 +1,4 @@
+export * from "./checks";
 export * from "./collector";
 export * from "./options";
 export * from "./pipeline";

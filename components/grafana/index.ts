@@ -1,3 +1,4 @@
+export * from "./checks";
 export * from "./dashboard";
 export * from "./options";
 export * from "./provisioning";

@@ -6,7 +6,6 @@ import { buildLogsDashboard, dashboardUid } from "./dashboard";
 import {
   buildGrafanaValues,
   datasourceFileName,
-  grafanaOptionProblems,
   grafanaServiceName,
   lokiDatasourceFile,
   lokiDatasourceName,
@@ -14,6 +13,7 @@ import {
   type ResolvedGrafanaOptions,
   resolveGrafanaOptions,
 } from "./values";
+import { grafanaOptionProblems } from "./checks";
 import type { GrafanaProvisioningOptions } from "./options";
 import { invalidArgumentsError } from "../core/problems";
 

@@ -4,13 +4,6 @@
  */
 import { stringify } from "yaml";
 import type { GrafanaProvisioningOptions } from "./options";
-import {
-  grafanaUidProblem,
-  helmReleaseNameProblem,
-  labelKeyProblem,
-  labelValueProblem,
-} from "../core/field-rules";
-import type { OptionProblem } from "../core/problems";
 
 /** Fixed, so that dashboards and links can name the datasource on any Grafana. */
 export const lokiDatasourceUid = "dynamo-loki";
@@ -45,22 +38,6 @@ export function resolveGrafanaOptions(options: GrafanaProvisioningOptions): Reso
  */
 export function defaultGrafanaNamespace(options: GrafanaProvisioningOptions, stackNamespace: string): string {
   return resolveGrafanaOptions(options).target === "install" ? stackNamespace : "monitoring";
-}
-
-export function grafanaOptionProblems(options: ResolvedGrafanaOptions): OptionProblem[] {
-  const problems: OptionProblem[] = [];
-  const check = (path: string, reason: string | undefined) =>
-    reason !== undefined && problems.push({ path, message: reason });
-  for (const field of ["datasourceLabel", "dashboardLabel"] as const)
-    check(field, labelKeyProblem(options[field]));
-  for (const field of ["datasourceLabelValue", "dashboardLabelValue"] as const) {
-    check(field, labelValueProblem(options[field]));
-  }
-  check("releaseName", helmReleaseNameProblem(options.releaseName));
-  if (options.tracingDatasourceUid !== undefined) {
-    check("tracingDatasourceUid", grafanaUidProblem(options.tracingDatasourceUid));
-  }
-  return problems;
 }
 
 export interface DatasourceInputs {

@@ -4,7 +4,7 @@
  */
 import { chartCatalog } from "../core/chart-catalog";
 import { serviceHost } from "../core/quantities";
-import { ValidLokiOptions } from "./resolve";
+import type { ValidLokiOptions } from "./resolve";
 
 /** Service names and URLs that follow from the release, mirroring the chart's `loki.fullname`. */
 export function lokiFullname(releaseName: string): string {
