@@ -16,7 +16,7 @@ import { alloyOptionProblems, alloySettingsSchema, resolveAlloyOptions } from ".
 import { crossComponentProblems, safetyOptionsSchema, safetyProblems } from "../components/stack";
 import { grafanaOptionProblems, grafanaOptionsSchema, resolveGrafanaOptions } from "../components/grafana";
 import { lokiCredentialsNeeded, lokiSettingsSchema, validateLokiOptions } from "../components/loki";
-import { type OptionProblem, shown } from "../components/core";
+import { kubeconfigPathProblem, type OptionProblem, shown } from "../components/core";
 
 export const projectName = "dynamo-logging";
 
@@ -105,6 +105,10 @@ const clusterSchema = z
       kubeconfig: z
         .string()
         .min(1)
+        .superRefine((path, ctx) => {
+          const problem = kubeconfigPathProblem(path);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        })
         .optional()
         .describe(
           "A kubeconfig file; without `context`, its current context. Default: the usual kubeconfig.",

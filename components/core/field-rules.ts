@@ -151,3 +151,22 @@ export function grafanaUidProblem(value: string): string | undefined {
     ? undefined
     : `${shown(value)} is not a Grafana uid: 1 to 40 letters, digits, "-" or "_"`;
 }
+
+/** Longest path Linux takes (PATH_MAX). */
+const maxPathLength = 4096;
+
+/**
+ * Why a value is no kubeconfig file path, or undefined. Never quotes the value: what lands here by
+ * mistake is often kubeconfig content, with a token or a client key in it.
+ */
+export function kubeconfigPathProblem(value: string): string | undefined {
+  const advice =
+    "put the kubeconfig in a file and name the file here; a credential never belongs in a stack file";
+  if (/apiVersion\s*:|clusters\s*:|users\s*:|client-key-data|token\s*:|^\s*\{/.test(value))
+    return `is kubeconfig content, not a file path (not shown: it may hold credentials); ${advice}`;
+  if (/[\n\r\0]/.test(value))
+    return `is not a file path: it holds a line break or a NUL character (not shown); ${advice}`;
+  if (value.length > maxPathLength)
+    return `is not a file path: ${value.length} characters, more than the ${maxPathLength} a path can have (not shown); ${advice}`;
+  return undefined;
+}

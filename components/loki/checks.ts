@@ -19,7 +19,7 @@ import {
   type ResourceRequirements,
   resourceProblems,
 } from "../core/quantities";
-import { type LokiComponent, lokiComponentsByMode, type LokiStackSettings } from "./options";
+import { type LokiComponent, lokiComponentsByMode, type LokiMode, type LokiStackSettings } from "./options";
 import { omitted, type OptionProblem } from "../core/problems";
 import {
   type LokiS3Auth,
@@ -267,6 +267,60 @@ function workloadProblems(options: ResolvedLokiOptions): OptionProblem[] {
       `must be 1: the single binary keeps its write-ahead log and index on one volume; use mode simpleScalable or distributed to scale out`,
     );
   }
+  return [...problems, ...boundProblems(options)];
+}
+
+/**
+ * The workloads without which a mode serves nothing: 0 replicas deploy and then do nothing. The
+ * data holders (write, ingester) are judged by the replication factor.
+ */
+const servingWorkloads: Partial<Record<LokiMode, Partial<Record<LokiComponent, string>>>> = {
+  simpleScalable: {
+    read: "answers every query",
+    backend: "runs the compactor, the ruler and the index gateway",
+  },
+  distributed: {
+    distributor: "receives every push",
+    querier: "answers every query",
+    queryFrontend: "takes every query from Grafana",
+    compactor: "applies retention",
+  },
+};
+const maxReplicas = 1000;
+/** 128 GiB: more memcached memory than a node has. */
+const maxCacheMb = 131072;
+const maxQueryConcurrency = 256;
+
+/** Values that deploy and then do nothing, or ask for more than any cluster has. */
+function boundProblems(options: ResolvedLokiOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const { mode } = options;
+  for (const [component, role] of Object.entries(servingWorkloads[mode] ?? {}) as [LokiComponent, string][]) {
+    if (options.replicas[component] === 0)
+      problems.push({
+        path: `replicas.${component}`,
+        message: `0 leaves mode ${mode} without a ${component}, which ${role}: at least 1`,
+      });
+  }
+  for (const [component, replicas] of Object.entries(options.replicas) as [LokiComponent, number][]) {
+    if (replicas > maxReplicas)
+      problems.push({
+        path: `replicas.${component}`,
+        message: `${replicas} is more than ${maxReplicas} replicas`,
+      });
+  }
+  for (const cache of ["chunksMemoryMb", "resultsMemoryMb"] as const) {
+    if (options.caches[cache] > maxCacheMb)
+      problems.push({
+        path: `caches.${cache}`,
+        message: `${options.caches[cache]} MB is more memory than a node has: at most ${maxCacheMb} (128 GiB)`,
+      });
+  }
+  if (options.queryConcurrency > maxQueryConcurrency)
+    problems.push({
+      path: "queryConcurrency",
+      message: `${options.queryConcurrency} queries at once per querier is absurd: at most ${maxQueryConcurrency}`,
+    });
   return problems;
 }
 

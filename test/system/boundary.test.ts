@@ -1,0 +1,139 @@
+/**
+ * The input boundary, third pass: what the CLI, the ruler and the API server would refuse is
+ * refused here first, each class by a failing case and its fixed twin; and no credential shape
+ * reaches any file of a render or any message.
+ */
+import { parseStackConfig } from "../../infra/config";
+import { ProgramRunError } from "../../tools/runtime/program-runner";
+import { stackConfigFromObject } from "../../tools/cli/stack-config";
+import { renderStack } from "../helpers/program";
+
+/** The problems of a config given as a stack file holds it (plus the cluster every stack names). */
+function problems(config: Record<string, unknown>): string[] {
+  const { config: raw, secretKeys } = stackConfigFromObject(
+    JSON.parse(JSON.stringify({ cluster: { context: "kind-dynamo" }, ...config })),
+  );
+  const result = parseStackConfig(raw, new Set(secretKeys));
+  return result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
+}
+
+/** Shapes of credentials: a bearer token (JWT), key material, a kubeconfig's secrets, AWS keys. */
+const credentialShapes = [
+  /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /client-(?:key|certificate)-data/,
+  /\btoken:\s*\S{16,}/,
+  /\bAKIA[0-9A-Z]{16}\b/,
+];
+const credentialsIn = (text: string) => credentialShapes.filter((shape) => shape.test(text)).map(String);
+
+const token =
+  "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+const inlineKubeconfig = [
+  "apiVersion: v1",
+  "kind: Config",
+  "clusters:",
+  "- cluster: {server: https://10.0.0.1:6443}",
+  "  name: prod",
+  "users:",
+  `- name: admin`,
+  `  user: {token: ${token}}`,
+  "contexts:",
+  "- context: {cluster: prod, user: admin}",
+  "  name: prod",
+  "current-context: prod",
+].join("\n");
+
+describe("cluster.kubeconfig takes a path, checked as one", () => {
+  test("inline kubeconfig content is refused at its path, and the message shows none of it", () => {
+    const [problem, ...rest] = problems({ cluster: { kubeconfig: inlineKubeconfig } });
+    expect(rest).toEqual([]);
+    expect(problem).toMatch(/^cluster\.kubeconfig: is kubeconfig content, not a file path/);
+    expect(problem).not.toContain(token.slice(0, 20));
+    expect(credentialsIn(problem)).toEqual([]);
+  });
+
+  test.each([
+    ["a line break", "/home/me/.kube/config\n"],
+    ["a NUL", "/home/me/.kube\0/config"],
+    ["more than a path can be", `/${"k".repeat(5000)}`],
+  ])("a value with %s is no path", (_what, value) => {
+    expect(problems({ cluster: { kubeconfig: value } })).toEqual([
+      expect.stringMatching(/^cluster\.kubeconfig: is not a file path: .*\(not shown\)/),
+    ]);
+  });
+
+  test("its fixed twin, a file path, is taken", () => {
+    expect(problems({ cluster: { kubeconfig: "/home/me/.kube/prod.yaml" } })).toEqual([]);
+  });
+
+  test("the seeded token reaches no file of the render and no message", async () => {
+    const error = await renderStack("prod", (config) => {
+      config.cluster = { kubeconfig: inlineKubeconfig };
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProgramRunError);
+    expect((error as ProgramRunError).registered).toEqual([]);
+    const message = String((error as Error).message) + String((error as Error).stack);
+    expect(message).toContain("cluster.kubeconfig");
+    expect(message).not.toContain(token.slice(0, 20));
+  });
+});
+
+describe("no credential shape in any render", () => {
+  test("the scan finds each shape it looks for", () => {
+    expect(credentialsIn(inlineKubeconfig)).toEqual([
+      String(credentialShapes[0]),
+      String(credentialShapes[3]),
+    ]);
+    expect(
+      credentialsIn("client-key-data: LS0t\n-----BEGIN RSA PRIVATE KEY-----\nAKIAABCDEFGHIJKLMNOP"),
+    ).toHaveLength(3);
+  });
+
+  test.each(["dev", "staging", "prod"])("%s: no file of the render holds one", async (stack) => {
+    const { files } = await renderStack(stack);
+    const found = Object.entries(files).flatMap(([file, text]) =>
+      credentialsIn(text).map((shape) => `${file}: ${shape}`),
+    );
+    expect(found).toEqual([]);
+  });
+});
+
+describe("values that deploy and then do nothing, or ask for more than a cluster has", () => {
+  const simpleScalable = {
+    mode: "simpleScalable",
+    s3: {
+      region: "us-east-1",
+      buckets: { chunks: "logs-chunks", ruler: "logs-ruler" },
+      credentials: "workloadIdentity",
+      roleArn: "arn:aws:iam::123456789012:role/loki",
+    },
+  };
+
+  test("a simpleScalable stack with no reader and no backend serves nothing", () => {
+    expect(problems({ loki: { ...simpleScalable, replicas: { read: 0, backend: 0 } } })).toEqual([
+      "loki.replicas.backend: 0 leaves mode simpleScalable without a backend, which runs the compactor, the ruler and the index gateway: at least 1",
+      "loki.replicas.read: 0 leaves mode simpleScalable without a read, which answers every query: at least 1",
+    ]);
+    expect(problems({ loki: { ...simpleScalable, replicas: { read: 1, backend: 1 } } })).toEqual([]);
+  });
+
+  test("a chunks cache of 10^15 MB is refused with what is allowed; a sane one is taken", () => {
+    expect(problems({ loki: { caches: { chunksMemoryMb: 1e15 } } })).toEqual([
+      "loki.caches.chunksMemoryMb: 1000000000000000 MB is more memory than a node has: at most 131072 (128 GiB)",
+    ]);
+    expect(problems({ loki: { caches: { chunksMemoryMb: 4096 } } })).toEqual([]);
+  });
+
+  test("absurd replica counts and query concurrency are refused", () => {
+    expect(
+      problems({ loki: { ...simpleScalable, replicas: { read: 5000 }, queryConcurrency: 100000 } }),
+    ).toEqual([
+      "loki.queryConcurrency: 100000 queries at once per querier is absurd: at most 256",
+      "loki.replicas.read: 5000 is more than 1000 replicas",
+    ]);
+  });
+});
