@@ -53,6 +53,12 @@ export function resolveAlertsOptions(options: DynamoAlertsOptions): ResolvedAler
 }
 
 /**
+ * Kubernetes refuses a ConfigMap or Secret over 1 MiB; the built-in rules take a few KiB of the
+ * same rule file, so the user's groups get the rest less a margin.
+ */
+const maxExtraRuleBytes = 1024 * 1024 - 64 * 1024;
+
+/**
  * Every problem with the alerting options, paths below them; `collected` are the collected
  * namespaces (undefined while they are not known: a watched graph's is then not checked).
  */
@@ -98,6 +104,14 @@ export function alertsOptionProblems(
     }
   });
   if (options.extraRuleGroups !== undefined) {
+    const size = Buffer.byteLength(options.extraRuleGroups, "utf8");
+    if (size > maxExtraRuleBytes) {
+      problems.push({
+        path: "extraRuleGroups",
+        message: `is ${size} bytes: with the built-in rules, the rule file's ConfigMap (or Secret) must stay under Kubernetes' 1 MiB object limit; at most ${maxExtraRuleBytes} bytes`,
+      });
+      return problems;
+    }
     let groups: unknown;
     try {
       groups = (parseYaml(options.extraRuleGroups) as { groups?: unknown } | null)?.groups;

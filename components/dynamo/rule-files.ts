@@ -3,6 +3,7 @@
  * groups pass (YAML, the rule-file format, LogQL by Grafana's grammar), and the file's text. Pure.
  */
 import { parser as logqlParser } from "@grafana/lezer-logql";
+import { RE2JS } from "re2js";
 import { stringify } from "yaml";
 import { shown } from "../core/field-rules";
 import type { OptionProblem } from "../core/problems";
@@ -72,56 +73,130 @@ export function ruleGroupProblems(groups: unknown, at: string): OptionProblem[] 
     rules.forEach((rule: unknown, r) => {
       const path = `${where}.rules[${r}]`;
       if (rule === null || typeof rule !== "object") return problem(path, "is not a rule");
-      const {
-        alert,
-        record,
-        expr,
-        for: pending,
-        labels,
-        annotations,
-        ...extra
-      } = rule as Record<string, unknown>;
-      for (const key of Object.keys(extra)) problem(`${path}.${key}`, "is not a rule field");
-      if ((alert === undefined) === (record === undefined))
-        problem(path, "needs exactly one of alert and record");
-      const id = alert ?? record;
-      if (typeof id !== "string" || (record !== undefined && !metricName.test(id)) || id === "") {
-        problem(
-          `${path}.${alert !== undefined ? "alert" : "record"}`,
-          `${shown(id)} is not a valid rule name`,
-        );
-      } else if (ruleNames.has(id)) {
-        problem(path, `${shown(id)} is defined twice in this group`);
-      } else ruleNames.add(id);
-      if (typeof expr !== "string" || expr.trim() === "")
-        problem(`${path}.expr`, "is required: a LogQL expression");
-      else {
-        const reason = logqlProblem(expr);
-        if (reason) problem(`${path}.expr`, reason);
-      }
-      if (pending !== undefined) {
-        if (record !== undefined) problem(`${path}.for`, "applies to alerts only");
-        else if (typeof pending !== "string" || durationMinutes(pending) === undefined) {
-          problem(`${path}.for`, `${shown(pending)} is not ${durationHint}`);
-        }
-      }
-      for (const [field, map] of [
-        ["labels", labels],
-        ["annotations", annotations],
-      ] as const) {
-        if (map === undefined) continue;
-        if (map === null || typeof map !== "object" || Array.isArray(map)) {
-          problem(`${path}.${field}`, "must be a map of names to strings");
-          continue;
-        }
-        for (const [key, value] of Object.entries(map)) {
-          if (!labelName.test(key)) problem(`${path}.${field}.${key}`, "is not a valid label name");
-          if (typeof value !== "string") problem(`${path}.${field}.${key}`, "must be a string");
-        }
-      }
+      const id = ruleProblems(rule as Record<string, unknown>, path, problem);
+      if (id === undefined) return;
+      if (ruleNames.has(id)) problem(path, `${shown(id)} is defined twice in this group`);
+      else ruleNames.add(id);
     });
   });
   return problems;
+}
+
+/**
+ * What Loki's ruler refuses in one rule (its loader's own checks), each reported through
+ * `problem`; the rule's name when it has a valid one.
+ */
+function ruleProblems(
+  rule: Record<string, unknown>,
+  path: string,
+  problem: (path: string, message: string) => void,
+): string | undefined {
+  const { alert, record, expr, for: pending, labels, annotations, ...extra } = rule;
+  for (const key of Object.keys(extra)) problem(`${path}.${key}`, "is not a rule field");
+  if ((alert === undefined) === (record === undefined))
+    problem(path, "needs exactly one of alert and record");
+  const id = alert ?? record;
+  const valid = typeof id === "string" && id !== "" && (record === undefined || metricName.test(id));
+  if (!valid)
+    problem(`${path}.${alert !== undefined ? "alert" : "record"}`, `${shown(id)} is not a valid rule name`);
+  if (typeof expr !== "string" || expr.trim() === "")
+    problem(`${path}.expr`, "is required: a LogQL expression");
+  else {
+    const reason = logqlProblem(expr) ?? matchesEverythingProblem(expr);
+    if (reason) problem(`${path}.expr`, reason);
+  }
+  if (pending !== undefined) {
+    if (record !== undefined) problem(`${path}.for`, "applies to alerts only");
+    else if (typeof pending !== "string" || durationMinutes(pending) === undefined) {
+      problem(`${path}.for`, `${shown(pending)} is not ${durationHint}`);
+    }
+  }
+  if (record !== undefined && annotations !== undefined)
+    problem(
+      `${path}.annotations`,
+      "apply to alerts only: Loki's ruler refuses a recording rule that has them",
+    );
+  for (const [field, map] of [
+    ["labels", labels],
+    ["annotations", annotations],
+  ] as const) {
+    if (map === undefined) continue;
+    if (map === null || typeof map !== "object" || Array.isArray(map)) {
+      problem(`${path}.${field}`, "must be a map of names to strings");
+      continue;
+    }
+    for (const [key, value] of Object.entries(map)) {
+      if (!labelName.test(key)) problem(`${path}.${field}.${key}`, "is not a valid label name");
+      if (typeof value !== "string") problem(`${path}.${field}.${key}`, "must be a string");
+    }
+  }
+  return valid ? (id as string) : undefined;
+}
+
+/** A matcher of a LogQL stream selector, as written. */
+export interface SelectorMatcher {
+  name: string;
+  op: "=" | "!=" | "=~" | "!~";
+  value: string;
+}
+
+const matcherOps: Record<string, SelectorMatcher["op"]> = { Eq: "=", Neq: "!=", Re: "=~", Nre: "!~" };
+const unquote = (literal: string) =>
+  literal.startsWith("`") ? literal.slice(1, -1) : (JSON.parse(literal) as string);
+
+/**
+ * Every stream selector of a LogQL expression, read with Grafana's grammar: its matchers, and the
+ * range it is read over (in the text, such as "5m"; none for a log query).
+ */
+export function logqlSelectors(expression: string): { matchers: SelectorMatcher[]; range?: string }[] {
+  const selectors: { matchers: SelectorMatcher[]; range?: string }[] = [];
+  logqlParser.parse(expression).iterate({
+    enter: (ref) => {
+      if (ref.name !== "Selector") return;
+      const matchers: SelectorMatcher[] = [];
+      const all = (node: typeof ref.node): (typeof ref.node)[] => [
+        ...node.getChildren("Matchers").flatMap(all),
+        ...node.getChildren("Matcher"),
+      ];
+      for (const matcher of all(ref.node)) {
+        const name = matcher.getChild("Identifier")!;
+        const op = Object.keys(matcherOps).find((o) => matcher.getChild(o))!;
+        const value = matcher.getChild("String")!;
+        matchers.push({
+          name: expression.slice(name.from, name.to),
+          op: matcherOps[op],
+          value: unquote(expression.slice(value.from, value.to)),
+        });
+      }
+      const duration =
+        ref.node.parent?.name === "LogRangeExpr"
+          ? ref.node.parent.getChild("Range")?.getChild("Duration")
+          : null;
+      selectors.push({
+        matchers,
+        ...(duration ? { range: expression.slice(duration.from, duration.to) } : {}),
+      });
+    },
+  });
+  return selectors;
+}
+
+/** Whether a matcher can only pick streams that have the label with a value: = "x" or =~ "x.*". */
+function excludesEmpty({ op, value }: SelectorMatcher): boolean {
+  if (op === "=") return value !== "";
+  if (op === "=~") return !RE2JS.compile(`^(?s:${value})$`).matcher("").matches();
+  return false;
+}
+
+/**
+ * Loki refuses a selector none of whose matchers rules out the empty value: `{namespace=~".*"}`
+ * would pick every stream of the tenant.
+ */
+function matchesEverythingProblem(expression: string): string | undefined {
+  const open = logqlSelectors(expression).find(({ matchers }) => !matchers.some(excludesEmpty));
+  if (!open) return undefined;
+  const selector = `{${open.matchers.map((m) => `${m.name}${m.op}${JSON.stringify(m.value)}`).join(", ")}}`;
+  return `has the selector ${shown(selector)}, which can match every stream: Loki requires at least one = or =~ matcher that cannot match an empty value (=~".+", not =~".*")`;
 }
 
 /** The rule file the ruler loads: YAML, `groups:` at the top. */

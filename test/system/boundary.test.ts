@@ -137,3 +137,57 @@ describe("values that deploy and then do nothing, or ask for more than a cluster
     ]);
   });
 });
+
+describe("rule groups a user adds are checked as Loki's ruler loads them", () => {
+  const ruler = { alertmanagerUrl: "http://alertmanager.monitoring.svc:9093" };
+  const withRules = (extraRuleGroups: string) =>
+    problems({ loki: { ruler }, alerts: { alerting: true, extraRuleGroups } });
+  const group = (rule: string) => `groups:\n  - name: team\n    rules:\n${rule}`;
+
+  test('a selector that can match every stream is refused; its =~".+" twin is taken', () => {
+    const everything = group(
+      `      - alert: TeamErrors\n        expr: 'sum(count_over_time({namespace=~".*"} |= "boom" [5m])) > 0'\n`,
+    );
+    expect(withRules(everything)).toEqual([
+      expect.stringMatching(
+        /^alerts\.extraRuleGroups\.groups\[0\]\.rules\[0\]\.expr: has the selector "\{namespace=~\\".\*\\"\}", which can match every stream/,
+      ),
+    ]);
+    expect(withRules(everything.replace('=~".*"', '=~".+"'))).toEqual([]);
+    // A negative matcher rules out nothing: it still needs a positive one.
+    expect(withRules(everything.replace('=~".*"', '!="kube-system"'))).toHaveLength(1);
+  });
+
+  test("a recording rule with annotations is refused; without them it is taken", () => {
+    const recording = group(
+      `      - record: team:errors:rate5m\n        expr: 'sum(rate({namespace="dynamo"} |= "boom" [5m]))'\n        annotations: {summary: x}\n`,
+    );
+    expect(withRules(recording)).toEqual([
+      "alerts.extraRuleGroups.groups[0].rules[0].annotations: apply to alerts only: Loki's ruler refuses a recording rule that has them",
+    ]);
+    expect(withRules(recording.replace("        annotations: {summary: x}\n", ""))).toEqual([]);
+  });
+
+  test("a rule file past Kubernetes' 1 MiB object limit is refused; a large one within it is taken", () => {
+    const rule = (i: number) =>
+      `      - alert: Team${i}\n        expr: 'sum(count_over_time({namespace="dynamo"} |= "error ${i}" [5m])) > 0'\n`;
+    const many = (count: number) => group(Array.from({ length: count }, (_, i) => rule(i)).join(""));
+    expect(withRules(many(12_000))).toEqual([
+      expect.stringMatching(
+        /^alerts\.extraRuleGroups: is \d+ bytes: .* 1 MiB object limit; at most 983040 bytes$/,
+      ),
+    ]);
+    expect(withRules(many(500))).toEqual([]);
+  });
+});
+
+describe("every rendered object stays within the API server's limits", () => {
+  test.each(["dev", "staging", "prod"])("%s: each resource's inputs are under 1 MiB", async (stack) => {
+    const { run } = await renderStack(stack);
+    const oversize = run.resources
+      .map((r) => [`${r.type} ${r.name}`, Buffer.byteLength(JSON.stringify(r.inputs), "utf8")] as const)
+      .filter(([, size]) => size >= 1024 * 1024);
+    expect(oversize).toEqual([]);
+    expect(run.resources.length).toBeGreaterThan(10);
+  });
+});

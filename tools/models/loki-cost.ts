@@ -5,25 +5,13 @@
  * are the bytes its selected streams hold over that range. Expressions are read with Grafana's
  * LogQL grammar (@grafana/lezer-logql); matchers behave as Prometheus' (anchored RE2).
  */
-import { parser } from "@grafana/lezer-logql";
+import { logqlSelectors, type SelectorMatcher } from "../../components/dynamo";
 import { RE2JS } from "re2js";
-
-export interface StreamMatcher {
-  name: string;
-  op: "=" | "!=" | "=~" | "!~";
-  value: string;
-}
 
 /** One read of an expression: the streams' matchers and its range in minutes (none: a log query). */
 export interface LogRead {
-  matchers: StreamMatcher[];
+  matchers: SelectorMatcher[];
   rangeMinutes?: number;
-}
-
-const ops: Record<string, StreamMatcher["op"]> = { Eq: "=", Neq: "!=", Re: "=~", Nre: "!~" };
-
-function unquote(literal: string): string {
-  return literal.startsWith("`") ? literal.slice(1, -1) : (JSON.parse(literal) as string);
 }
 
 function minutes(duration: string): number {
@@ -34,32 +22,10 @@ function minutes(duration: string): number {
 
 /** Every stream selector of a LogQL expression, with the range it is read over. */
 export function logReads(expression: string): LogRead[] {
-  const reads: LogRead[] = [];
-  parser.parse(expression).iterate({
-    enter: (ref) => {
-      if (ref.name !== "Selector") return;
-      const matchers: StreamMatcher[] = [];
-      for (const matcher of ref.node.getChildren("Matchers").flatMap(function all(m): (typeof m)[] {
-        return [...m.getChildren("Matchers").flatMap(all), ...m.getChildren("Matcher")];
-      })) {
-        const name = matcher.getChild("Identifier")!;
-        const op = Object.keys(ops).find((o) => matcher.getChild(o));
-        const value = matcher.getChild("String")!;
-        matchers.push({
-          name: expression.slice(name.from, name.to),
-          op: ops[op!],
-          value: unquote(expression.slice(value.from, value.to)),
-        });
-      }
-      const range = ref.node.parent?.name === "LogRangeExpr" ? ref.node.parent.getChild("Range") : null;
-      const duration = range?.getChild("Duration");
-      reads.push({
-        matchers,
-        ...(duration ? { rangeMinutes: minutes(expression.slice(duration.from, duration.to)) } : {}),
-      });
-    },
-  });
-  return reads;
+  return logqlSelectors(expression).map(({ matchers, range }) => ({
+    matchers,
+    ...(range === undefined ? {} : { rangeMinutes: minutes(range) }),
+  }));
 }
 
 /** A stream and how many bytes (line and structured metadata) it takes in per minute. */
@@ -68,7 +34,10 @@ export interface StreamVolume {
   bytesPerMinute: number;
 }
 
-export function streamSelected(matchers: readonly StreamMatcher[], labels: Record<string, string>): boolean {
+export function streamSelected(
+  matchers: readonly SelectorMatcher[],
+  labels: Record<string, string>,
+): boolean {
   return matchers.every(({ name, op, value }) => {
     const actual = labels[name] ?? "";
     const equal =
