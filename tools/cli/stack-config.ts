@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { projectName, stackFile } from "../../infra/config";
 import { secretPlaceholder } from "../runtime/program-runner";
+import { nonFiniteNumber, pulumiConfigText, resolveAsPulumi } from "./stack-yaml";
 
 /**
  * The folder of Pulumi.yaml: `tools/..` when run from source, `dist/tools/../..` when compiled.
@@ -42,7 +43,13 @@ export function readStackConfigFile(stack: string): StackConfigFile {
       `No stack "${stack}": ${stackFile(stack)} does not exist. Stacks: ${listStacks().join(", ")}`,
     );
   }
-  return stackConfigFromObject(readStackDocument(stackFile(stack), fs.readFileSync(file, "utf8")));
+  const document = readStackDocument(stackFile(stack), fs.readFileSync(file, "utf8"));
+  try {
+    return stackConfigFromObject(document);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${stackFile(stack)}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Nesting no stack file needs; deeper is a mistake or an attack on the parser's recursion. */
@@ -53,7 +60,7 @@ const maxDepth = 32;
  * malformed YAML, duplicate keys, alias bombs, absurd nesting, a `config` that is not a map.
  */
 export function readStackDocument(name: string, text: string): Record<string, unknown> {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: true });
   const error = document.errors[0];
   if (error) {
     const at = error.linePos?.[0];
@@ -64,6 +71,7 @@ export function readStackDocument(name: string, text: string): Record<string, un
   }
   let content: unknown;
   try {
+    resolveAsPulumi(document);
     content = document.toJS({ maxAliasCount: 100 });
   } catch (cause) {
     throw new UsageError(`${name}: ${(cause as Error).message}`);
@@ -104,14 +112,23 @@ export function stackConfigFromObject(entries: Record<string, unknown>): StackCo
   for (const [key, value] of Object.entries(entries)) {
     const fullKey = key.includes(":") ? key : `${projectName}:${key}`;
     let secret = false;
+    const nonFinite = nonFiniteNumber(value);
+    if (nonFinite !== undefined)
+      throw new UsageError(
+        `${fullKey}: ${nonFinite} has no JSON form, and Go's json.Marshal refuses it in the CLI too`,
+      );
     const plain = JSON.parse(JSON.stringify(value ?? null), (_k, v: unknown) => {
       if (isSecure(v)) {
+        if ((v as { secure: string }).secure === "")
+          throw new UsageError(
+            `${fullKey}: \`secure: ""\` holds no ciphertext, so there is nothing to decrypt; set the value with \`pulumi config set --secret ${key.replace(/^[^:]*:/, "")} <value>\``,
+          );
         secret = true;
         return secretPlaceholder;
       }
       return v;
     }) as unknown;
-    config[fullKey] = typeof plain === "string" ? plain : JSON.stringify(plain);
+    config[fullKey] = pulumiConfigText(plain);
     if (secret) secretKeys.push(fullKey);
   }
   return { config, secretKeys };
