@@ -5,7 +5,7 @@
  */
 import { parseStackConfig } from "../../infra/config";
 import { ProgramRunError } from "../../tools/runtime/program-runner";
-import { stackConfigFromObject } from "../../tools/cli/stack-config";
+import { readStackDocument, stackConfigFromObject } from "../../tools/cli/stack-config";
 import { renderStack } from "../helpers/program";
 
 /** The problems of a config given as a stack file holds it (plus the cluster every stack names). */
@@ -189,5 +189,31 @@ describe("every rendered object stays within the API server's limits", () => {
       .filter(([, size]) => size >= 1024 * 1024);
     expect(oversize).toEqual([]);
     expect(run.resources.length).toBeGreaterThan(10);
+  });
+});
+
+describe("the render reads a stack file's tricky values as the CLI does", () => {
+  const fromFile = (yaml: string) => {
+    const document = readStackDocument(
+      "Pulumi.t.yaml",
+      `config:\n  dynamo-logging:cluster: {context: kind}\n${yaml}`,
+    );
+    const { config, secretKeys } = stackConfigFromObject(document);
+    const result = parseStackConfig(config, new Set(secretKeys));
+    return result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
+  };
+
+  test("namespace: null is the empty value the CLI passes, refused at its path, never a Namespace named null", () => {
+    expect(fromFile("  dynamo-logging:namespace: null")).toEqual([expect.stringMatching(/^namespace: /)]);
+    expect(fromFile("  dynamo-logging:namespace: logs")).toEqual([]);
+  });
+
+  test("a merge key is applied, as the CLI applies it", () => {
+    expect(
+      fromFile("  dynamo-logging:alloy:\n    <<: {clusterName: dynamo-dev}\n    namespaces: [dynamo]"),
+    ).toEqual([]);
+    expect(fromFile("  dynamo-logging:alloy:\n    <<: {clusterNme: dynamo-dev}")).toEqual([
+      expect.stringMatching(/^alloy\.clusterNme: /),
+    ]);
   });
 });
