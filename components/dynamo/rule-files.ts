@@ -181,16 +181,22 @@ export function logqlSelectors(expression: string): { matchers: SelectorMatcher[
   return selectors;
 }
 
-/** Whether a matcher can only pick streams that have the label with a value: = "x" or =~ "x.*". */
+/**
+ * Whether a matcher rules out the empty value, so that Loki can pick streams by it from its index:
+ * `matcher.Matches("")` is false (pkg/util/matchers.go:8-28, SplitFiltersAndMatchers). So = "x", != "", =~ "x.*"
+ * and !~ ".*" do; = "", != "x", =~ ".*" do not.
+ */
 function excludesEmpty({ op, value }: SelectorMatcher): boolean {
-  if (op === "=") return value !== "";
-  if (op === "=~") return !RE2JS.compile(`^(?s:${value})$`).matcher("").matches();
-  return false;
+  const matchesEmpty =
+    op === "=" || op === "!=" ? value === "" : RE2JS.compile(`^(?s:${value})$`).matcher("").matches();
+  return op === "=" || op === "=~" ? !matchesEmpty : matchesEmpty;
 }
 
 /**
  * Loki refuses a selector none of whose matchers rules out the empty value: `{namespace=~".*"}`
- * would pick every stream of the tenant.
+ * would pick every stream of the tenant. Its parser does so for every expression, rules included
+ * (grafana/loki v3.7.6, the version chart 18.11.0 runs: pkg/logql/syntax/parser.go:74-83,146-153,
+ * called by the ruler's ValidateGroups, pkg/ruler/compat.go:221-262).
  */
 function matchesEverythingProblem(expression: string): string | undefined {
   const open = logqlSelectors(expression).find(({ matchers }) => !matchers.some(excludesEmpty));

@@ -154,8 +154,9 @@ describe("rule groups a user adds are checked as Loki's ruler loads them", () =>
       ),
     ]);
     expect(withRules(everything.replace('=~".*"', '=~".+"'))).toEqual([]);
-    // A negative matcher rules out nothing: it still needs a positive one.
+    // A matcher that matches the empty value picks no stream from the index; != "" does not.
     expect(withRules(everything.replace('=~".*"', '!="kube-system"'))).toHaveLength(1);
+    expect(withRules(everything.replace('=~".*"', '!=""'))).toEqual([]);
   });
 
   test("a recording rule with annotations is refused; without them it is taken", () => {
