@@ -254,6 +254,17 @@ const mistakes: ((config: Json) => void)[] = [
   (c) => (c.cluster = { kubeconfig: inlineKubeconfig }),
   (c) => (c.loki.caches = { chunksMemoryMb: 1e15 }),
   (c) => (c.loki.queryConcurrency = 100_000),
+  (c) => (c.namespace = null),
+  (c) =>
+    (c.alerts = {
+      alerting: true,
+      extraRuleGroups: `groups:\n  - name: t\n    rules:\n      - alert: A\n        expr: 'sum(count_over_time({namespace=~".*"} [5m])) > 0'\n`,
+    }),
+  (c) =>
+    (c.alerts = {
+      recording: true,
+      extraRuleGroups: `groups:\n  - name: t\n    rules:\n      - record: a:b\n        expr: 'sum(rate({namespace="x"} [5m]))'\n        annotations: {s: x}\n`,
+    }),
 ];
 const invalidConfig = fc
   .tuple(validConfig, fc.integer({ min: 0, max: mistakes.length - 1 }))
