@@ -411,3 +411,23 @@ function availabilityProblems(options: ResolvedLokiOptions): OptionProblem[] {
   }
   return problems;
 }
+
+/**
+ * What the options use that Loki or its chart deprecated upstream: said by the render beside what
+ * it wrote, not refused, since the pinned chart still carries it.
+ */
+export function lokiDeprecations(settings: LokiStackSettings): string[] {
+  const { mode, objectStore } = resolveLokiOptions(settings);
+  return [
+    ...(mode === "simpleScalable"
+      ? [
+          "loki.mode simpleScalable is deprecated by Grafana and removed with Loki 4; staging and prod run distributed",
+        ]
+      : []),
+    ...(objectStore === "minio"
+      ? [
+          'loki.objectStore minio: the chart\'s bundled MinIO is deprecated (its templates/validate.yaml: "will be removed 2026-10-31") and the MinIO community repository is no longer maintained',
+        ]
+      : []),
+  ];
+}

@@ -1,6 +1,7 @@
 import { validLokiOptions } from "../helpers/loki";
 import {
   buildLokiValues,
+  lokiDeprecations,
   lokiComponentsByMode,
   lokiEndpoints,
   lokiFullname,
@@ -257,5 +258,15 @@ describe("Loki endpoints", () => {
       pushUrl: "http://logs-loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push",
       queryUrl: "http://logs-loki-gateway.monitoring.svc.cluster.local",
     });
+  });
+});
+
+describe("upstream deprecations, said not refused", () => {
+  test("SimpleScalable and the bundled MinIO are named; a stack on neither hears nothing", () => {
+    expect(lokiDeprecations({ mode: "simpleScalable", objectStore: "s3" })).toEqual([
+      expect.stringMatching(/^loki\.mode simpleScalable is deprecated by Grafana and removed with Loki 4/),
+    ]);
+    expect(lokiDeprecations({})).toEqual([expect.stringMatching(/^loki\.objectStore minio: .*2026-10-31/)]);
+    expect(lokiDeprecations({ mode: "distributed", objectStore: "s3" })).toEqual([]);
   });
 });

@@ -28,14 +28,38 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
     string,
     { releases: RenderedRelease[]; result: StackVerification; program: KubeObject[]; config: Json }
   >();
+  /**
+   * The stacks shipped, and SimpleScalable (deprecated upstream, still selectable) as staging would
+   * run it: through the real chart as well.
+   */
+  const variants = (): [string, string, (config: Record<string, string>) => Record<string, string>][] => [
+    ...listStacks().map((stack): [string, string, (c: Record<string, string>) => Record<string, string>] => [
+      stack,
+      stack,
+      (c) => c,
+    ]),
+    [
+      "simpleScalable",
+      "staging",
+      (c) => {
+        // Zones are distributed's: the rest of staging's Loki, in SimpleScalable.
+        const loki = JSON.parse(c["dynamo-logging:loki"]) as Record<string, unknown>;
+        delete loki.zoneAwareIngesters;
+        delete loki.ingesterZones;
+        return { ...c, "dynamo-logging:loki": JSON.stringify({ ...loki, mode: "simpleScalable" }) };
+      },
+    ],
+  ];
   beforeAll(async () => {
-    for (const stack of listStacks()) {
-      const { config, secretKeys } = readStackConfigFile(stack);
+    for (const [name, stack, vary] of variants()) {
+      const file = readStackConfigFile(stack);
+      const { secretKeys } = file;
+      const config = vary(file.config);
       const run = await runProgram({ stack, config, secretKeys });
       const parsed = parseStackConfig(config, new Set(secretKeys));
       if (!parsed.ok) throw new Error(`${stack} does not validate`);
       const releases = await renderChartObjects(run, helm());
-      rendered.set(stack, {
+      rendered.set(name, {
         releases,
         result: await verifyStack(run, releases, parsed.config),
         program: programObjects(run),
@@ -52,12 +76,13 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
   const container = (workload: Json, name: string): Json =>
     containersOf(podSpecOf(workload)!).find((c) => c.container.name === name)!.container;
 
-  test.each(["dev", "staging", "prod"])("%s: verify finds nothing", (stack) => {
+  test.each(["dev", "staging", "prod", "simpleScalable"])("%s: verify finds nothing", (stack) => {
     expect(rendered.get(stack)!.result.findings).toEqual([]);
   });
 
   test.each([
-    ["staging", "loki-backend"],
+    ["simpleScalable", "loki-backend"],
+    ["staging", "loki-ruler"],
     ["prod", "loki-ruler"],
   ])(
     "%s: Dynamo's rules reach the rule directory %s's ruler reads, and alerts its Alertmanager",
@@ -75,7 +100,7 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
       // ...inside the folder the ruler container mounts and Loki reads as its local rule storage.
       const lokiContainer = container(
         find(stack, "StatefulSet", ruler),
-        stack === "prod" ? "ruler" : "backend",
+        ruler === "loki-ruler" ? "ruler" : "backend",
       );
       expect(lokiContainer.volumeMounts).toContainEqual({ name: "sc-rules-volume", mountPath: env.FOLDER });
       const lokiConfig = parseYaml(find(stack, "ConfigMap", "loki").data["config.yaml"]) as Json;
@@ -169,7 +194,8 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
     };
     limited(container(find("dev", "Deployment", "loki-gateway"), "exporter"));
     limited(container(find("dev", "StatefulSet", "loki"), "loki-sc-rules"));
-    limited(container(find("staging", "StatefulSet", "loki-backend"), "loki-sc-rules"));
+    limited(container(find("simpleScalable", "StatefulSet", "loki-backend"), "loki-sc-rules"));
+    limited(container(find("staging", "StatefulSet", "loki-ruler"), "loki-sc-rules"));
     limited(container(find("dev", "Deployment", "alloy-alloy-operator"), "alloy-operator"));
     limited(container(find("dev", "Job", "alloy-k8s-monitoring-add-finalizer"), "add-finalizers"));
     limited(container(find("dev", "Job", "loki-minio-post-job"), "minio-make-bucket"));

@@ -95,9 +95,11 @@ describe("stacks", () => {
     expect(renders.get("prod")!.run.outputs).not.toHaveProperty("sampleFrontendPortForward");
   });
 
-  test("staging is SimpleScalable on S3 through workload identity, provisioning an existing Grafana", () => {
+  test("staging rehearses prod: Distributed on S3 through workload identity, provisioning an existing Grafana", () => {
     const loki = lokiValues("staging");
-    expect(loki.deploymentMode).toBe("SimpleScalable");
+    expect(loki.deploymentMode).toBe(lokiValues("prod").deploymentMode);
+    expect(loki.deploymentMode).toBe("Distributed");
+    expect(loki.ingester.zoneAwareReplication).toMatchObject({ enabled: true });
     expect(loki.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toMatch(
       /^arn:aws:iam::\d{12}:role\//,
     );
