@@ -60,7 +60,7 @@ export function validateLokiOptions(settings: LokiStackSettings): LokiValidation
 
 /** The object store as the union the values need; undefined where lokiOptionProblems reports why. */
 function checkedStore({ objectStore, s3 }: ResolvedLokiOptions): LokiStore | undefined {
-  if (objectStore === "minio") return { kind: "minio" };
+  if (objectStore === "minio" || objectStore === "filesystem") return { kind: objectStore };
   if (s3 === undefined) return undefined;
   let auth: LokiS3Auth | undefined;
   if (s3.credentials === "secret") auth = { kind: "accessKeys" };
@@ -190,7 +190,7 @@ function storeProblems(options: ResolvedLokiOptions): OptionProblem[] {
     problem(
       "objectStore",
       `${shown(options.objectStore)} cannot back mode ${mode}: multi-component modes need an external object ` +
-        `store shared by every replica; the bundled MinIO is a single-node dev store. Set objectStore: s3 and s3.*`,
+        `store shared by every replica; the filesystem and the bundled MinIO are single-node dev stores. Set objectStore: s3 and s3.*`,
     );
   }
   if (options.objectStore === "s3") {

@@ -19,7 +19,7 @@ export const LokiMode = {
 export type LokiMode = (typeof LokiMode)[keyof typeof LokiMode];
 
 /** Where chunks and the index live: see `LokiStackOptions.objectStore`. */
-export const LokiObjectStore = { Minio: "minio", S3: "s3" } as const;
+export const LokiObjectStore = { Filesystem: "filesystem", Minio: "minio", S3: "s3" } as const;
 export type LokiObjectStore = (typeof LokiObjectStore)[keyof typeof LokiObjectStore];
 
 /** Sizing presets for mode distributed: see `LokiStackOptions.size`. */
@@ -238,8 +238,10 @@ export interface LokiStackOptions {
   /** Querier `max_concurrent`: lower it if queriers run out of memory. Default 4. */
   queryConcurrency?: number;
   /**
-   * Where chunks and the index live. Default "minio" in single mode, "s3" otherwise.
-   * - `minio`: the chart's bundled single-node MinIO, with a generated root password; dev only.
+   * Where chunks and the index live. Default "filesystem" in single mode, "s3" otherwise.
+   * - `filesystem`: the single binary's own volume; mode single only; no object store to run.
+   * - `minio`: the chart's bundled single-node MinIO, with a generated root password; dev only,
+   *   and deprecated upstream (the chart's validate.yaml: "will be removed 2026-10-31").
    * - `s3`: an external S3-compatible bucket pair (`s3`); required by the multi-component modes.
    */
   objectStore?: LokiObjectStore;

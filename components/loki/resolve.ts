@@ -158,7 +158,7 @@ export function resolveLokiOptions(options: LokiStackSettings): ResolvedLokiOpti
     replicas,
     resources,
     queryConcurrency: options.queryConcurrency ?? 4,
-    objectStore: options.objectStore ?? (mode === "single" ? "minio" : "s3"),
+    objectStore: options.objectStore ?? (mode === "single" ? "filesystem" : "s3"),
     s3: options.s3,
     persistence: {
       size: options.persistence?.size ?? "10Gi",
@@ -179,6 +179,7 @@ export type LokiS3Auth = { kind: "accessKeys" } | { kind: "workloadIdentity"; ro
 
 /** Loki's object store, once checked. */
 export type LokiStore =
+  | { kind: "filesystem" }
   | { kind: "minio" }
   | {
       kind: "s3";

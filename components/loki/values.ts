@@ -128,7 +128,8 @@ function workloadDefaults(options: ValidLokiOptions, refs: LokiValueRefs): Value
   // Loki reads credentials from its environment, filled from Secrets: `${VAR}` placeholders in
   // its config are all the values ever hold.
   const environmentSecrets = [
-    options.store.kind === "minio" || options.store.auth.kind === "accessKeys"
+    options.store.kind === "minio" ||
+    (options.store.kind === "s3" && options.store.auth.kind === "accessKeys")
       ? refs.credentialsSecretName
       : undefined,
     refs.remoteWritePasswordSecretName,
@@ -273,7 +274,7 @@ function lokiConfigValues(options: ValidLokiOptions): Values {
         {
           from: "2024-04-01",
           store: "tsdb",
-          object_store: "s3",
+          object_store: options.store.kind === "filesystem" ? "filesystem" : "s3",
           schema: "v13",
           index: { prefix: "loki_index_", period: `${indexPeriodHours}h` },
         },
@@ -292,13 +293,18 @@ function lokiConfigValues(options: ValidLokiOptions): Values {
       volume_enabled: true,
       retention_period: `${options.retentionHours}h`,
     },
-    compactor: { retention_enabled: true, delete_request_store: "s3" },
+    compactor: {
+      retention_enabled: true,
+      delete_request_store: options.store.kind === "filesystem" ? "filesystem" : "s3",
+    },
     // The seed sets `loki.ruler.enable_api`, a key no chart version reads; the ruler's config
     // lives under `loki.rulerConfig`.
     rulerConfig: rulerConfig(options),
     querier: { max_concurrent: options.queryConcurrency },
-    // With MinIO the chart wires storage to its subchart itself.
+    // With MinIO the chart wires storage to its subchart itself; the filesystem is the chart's
+    // own `loki.storage.filesystem` (chunks and rules under /var/loki, on the single binary's volume).
     ...(options.store.kind === "s3" ? { storage: s3StorageConfig(options.store) } : {}),
+    ...(options.store.kind === "filesystem" ? { storage: { type: "filesystem" } } : {}),
   };
 }
 
@@ -416,6 +422,7 @@ const minioContainerSecurityContext = {
 /** Chart values outside `loki:` that follow from the object store and its credentials. */
 function objectStoreValues(options: ValidLokiOptions, refs: LokiValueRefs): Values {
   const { store } = options;
+  if (store.kind === "filesystem") return { minio: { enabled: false } };
   if (store.kind === "minio") {
     return {
       // The chart deprecates its MinIO subchart and refuses to render it without this.

@@ -33,7 +33,9 @@ export function lokiChartViolations(values: Json): string[] {
   if (values.minio?.enabled && values.ignoreMinioDeprecation !== true) {
     violations.push("minio.enabled without ignoreMinioDeprecation");
   }
-  if (!values.minio?.enabled) {
+  // The chart requires bucket names only for an object store (_helpers.tpl loki.isUsingObjectStorage).
+  const objectStorages = ["s3", "gcs", "azure", "swift", "alibabacloud", "cos", "bos"];
+  if (!values.minio?.enabled && objectStorages.includes(values.loki?.storage?.type ?? "s3")) {
     const buckets = values.loki?.storage?.bucketNames ?? {};
     if (!buckets.chunks || !buckets.ruler) violations.push("no MinIO and no bucketNames.chunks/ruler");
   }

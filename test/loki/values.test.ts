@@ -15,7 +15,8 @@ import type { Json } from "../helpers/json";
 
 const s3 = { region: "us-east-1", buckets: { chunks: "c-bucket", ruler: "r-bucket" } };
 const variants: Record<string, LokiStackSettings> = {
-  "single with MinIO": { mode: "single" },
+  "single on its filesystem": { mode: "single" },
+  "single with MinIO": { mode: "single", objectStore: "minio" },
   "single with S3 keys": { mode: "single", objectStore: "s3", s3: { ...s3, credentials: "secret" } },
   "simpleScalable with workload identity": {
     mode: "simpleScalable",
@@ -63,13 +64,20 @@ describeWithReference(`Loki values against chart loki ${chartCatalog.loki.versio
 });
 
 describe("Loki values", () => {
-  test("single mode: one binary, replication 1, bundled MinIO, every other workload at zero", () => {
+  test("single mode: one binary, replication 1, chunks on its own volume, every other workload at zero", () => {
     const values = build({ mode: "single" });
     expect(values.deploymentMode).toBe("Monolithic");
     expect(values.singleBinary.replicas).toBe(1);
     expect(values.loki.commonConfig.replication_factor).toBe(1);
-    expect(values.minio.enabled).toBe(true);
-    expect(values.ignoreMinioDeprecation).toBe(true);
+    expect(values.minio).toEqual({ enabled: false });
+    expect(values.loki.storage).toEqual({ type: "filesystem" });
+    expect(values.loki.schemaConfig.configs[0].object_store).toBe("filesystem");
+    expect(values.loki.compactor.delete_request_store).toBe("filesystem");
+    expect(values.singleBinary.persistence).toMatchObject({ enabled: true });
+    // The bundled MinIO stays selectable while the pinned chart carries it.
+    const minio = build({ mode: "single", objectStore: "minio" });
+    expect(minio.minio.enabled).toBe(true);
+    expect(minio.ignoreMinioDeprecation).toBe(true);
     for (const component of [...lokiComponentsByMode.simpleScalable, ...lokiComponentsByMode.distributed]) {
       expect(values[component]).toEqual({ replicas: 0 });
     }
@@ -141,7 +149,7 @@ describe("Loki values", () => {
   );
 
   test("everything Dynamo's own logging values set is set, with the ruler API under the key the chart reads", () => {
-    const { loki } = build({ retention: "14d", queryConcurrency: 8 });
+    const { loki } = build({ retention: "14d", queryConcurrency: 8, objectStore: "minio" });
     expect(loki.schemaConfig.configs).toEqual([
       {
         from: "2024-04-01",
@@ -213,6 +221,7 @@ describe("Loki values", () => {
   test("the ruler sends alerts and writes recorded series where told, the password only as a placeholder", () => {
     const values = buildLokiValues(
       validLokiOptions({
+        objectStore: "minio",
         ruler: {
           alertmanagerUrl: "http://alertmanager:9093",
           remoteWriteUrl: "https://prom.example/api/v1/write",
@@ -266,7 +275,10 @@ describe("upstream deprecations, said not refused", () => {
     expect(lokiDeprecations({ mode: "simpleScalable", objectStore: "s3" })).toEqual([
       expect.stringMatching(/^loki\.mode simpleScalable is deprecated by Grafana and removed with Loki 4/),
     ]);
-    expect(lokiDeprecations({})).toEqual([expect.stringMatching(/^loki\.objectStore minio: .*2026-10-31/)]);
+    expect(lokiDeprecations({ objectStore: "minio" })).toEqual([
+      expect.stringMatching(/^loki\.objectStore minio: .*2026-10-31/),
+    ]);
+    expect(lokiDeprecations({})).toEqual([]);
     expect(lokiDeprecations({ mode: "distributed", objectStore: "s3" })).toEqual([]);
   });
 });

@@ -167,8 +167,8 @@ describe("documented defaults", () => {
     expect(
       [byMode("single"), byMode("simpleScalable"), byMode("distributed")].map((o) => o.replicationFactor),
     ).toEqual([1, 3, 3]);
-    expect(documented["loki.objectStore"]).toMatch(/^"minio" in single mode, "s3" otherwise/);
-    expect(resolveLokiOptions({}).objectStore).toBe("minio");
+    expect(documented["loki.objectStore"]).toMatch(/^"filesystem" in single mode, "s3" otherwise/);
+    expect(resolveLokiOptions({}).objectStore).toBe("filesystem");
     expect(documented["loki.zoneAwareIngesters"]).toMatch(/^true in distributed/);
     expect([byMode("distributed").zoneAwareIngesters, byMode("single").zoneAwareIngesters]).toEqual([
       true,

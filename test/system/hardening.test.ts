@@ -40,8 +40,10 @@ describe("secrets", () => {
     for (const secret of secrets) expect(secret.inputs.stringData).toBe("[secret]");
   });
 
-  test("dev's MinIO runs on a generated password, never the chart's default", async () => {
-    const dev = await renderStack("dev");
+  test("MinIO, where a dev stack still chooses it, runs on a generated password, never the chart's default", async () => {
+    const dev = await renderStack("dev", (config) => {
+      config.loki = { ...(config.loki as Json), objectStore: "minio" };
+    });
     const values = dev.values("loki");
     expect(values.minio).toMatchObject({
       existingSecret: "loki-object-store-credentials",
@@ -191,7 +193,7 @@ describe("prod", () => {
   test("policies select what the components say of themselves: Loki's release, the installed Grafana's pods", async () => {
     const isolatedDev = await renderStack("dev", (config) => {
       config.safety = { networkPolicies: true };
-      config.loki = { ...(config.loki as Json), releaseName: "logs" };
+      config.loki = { ...(config.loki as Json), releaseName: "logs", objectStore: "minio" };
       config.grafana = { ...(config.grafana as Json), releaseName: "dash" };
     });
     const policies = isolatedDev.run.resources
@@ -205,7 +207,10 @@ describe("prod", () => {
   });
 
   test("with MinIO, only Loki (and MinIO's own bucket job) reach it", async () => {
-    const isolatedDev = await renderStack("dev", (config) => (config.safety = { networkPolicies: true }));
+    const isolatedDev = await renderStack("dev", (config) => {
+      config.safety = { networkPolicies: true };
+      config.loki = { ...(config.loki as Json), objectStore: "minio" };
+    });
     const minio = isolatedDev.resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", "dynamo-loki-minio")
       .inputs as Json;
     expect(minio.spec.podSelector).toEqual({ matchLabels: { app: "minio", release: "loki" } });

@@ -216,12 +216,12 @@ describe("stacks", () => {
     }
   });
 
-  test("dev is a single binary on MinIO; prod is Distributed on S3 with replication 3", () => {
+  test("dev is a single binary on its own volume, no MinIO; prod is Distributed on S3 with replication 3", () => {
     const dev = lokiValues("dev");
     const prod = lokiValues("prod");
     expect([dev.deploymentMode, prod.deploymentMode]).toEqual(["Monolithic", "Distributed"]);
-    expect([dev.minio.enabled, prod.minio.enabled]).toEqual([true, false]);
-    expect(dev.loki.storage).toBeUndefined();
+    expect([dev.minio.enabled, prod.minio.enabled]).toEqual([false, false]);
+    expect(dev.loki.storage).toEqual({ type: "filesystem" });
     expect(prod.loki.storage.bucketNames).toEqual({ chunks: expect.any(String), ruler: expect.any(String) });
     expect([dev.loki.commonConfig.replication_factor, prod.loki.commonConfig.replication_factor]).toEqual([
       1, 3,
