@@ -3,7 +3,7 @@
  * groups pass (YAML, the rule-file format, LogQL by Grafana's grammar), and the file's text. Pure.
  */
 import { parser as logqlParser } from "@grafana/lezer-logql";
-import { RE2JS } from "re2js";
+import type * as Re2js from "re2js";
 import { stringify } from "yaml";
 import { shown } from "../core/field-rules";
 import type { OptionProblem } from "../core/problems";
@@ -99,10 +99,16 @@ function ruleProblems(
   const valid = typeof id === "string" && id !== "" && (record === undefined || metricName.test(id));
   if (!valid)
     problem(`${path}.${alert !== undefined ? "alert" : "record"}`, `${shown(id)} is not a valid rule name`);
+  else if (alert === undefined && typeof record === "string" && !record.includes(":"))
+    // lokitool rules check (pkg/tool/rules/rules.go:67-98): level:metric:operations.
+    problem(
+      `${path}.record`,
+      `${shown(id)} needs a colon, as recording rule names do (level:metric:operations)`,
+    );
   if (typeof expr !== "string" || expr.trim() === "")
     problem(`${path}.expr`, "is required: a LogQL expression");
   else {
-    const reason = logqlProblem(expr) ?? matchesEverythingProblem(expr);
+    const reason = expressionProblem(expr);
     if (reason) problem(`${path}.expr`, reason);
   }
   if (pending !== undefined) {
@@ -126,11 +132,40 @@ function ruleProblems(
       continue;
     }
     for (const [key, value] of Object.entries(map)) {
-      if (!labelName.test(key)) problem(`${path}.${field}.${key}`, "is not a valid label name");
+      // pkg/ruler/compat.go:278-290: a legacy label name, never __name__ among the labels.
+      if (!labelName.test(key) || (field === "labels" && key === "__name__"))
+        problem(`${path}.${field}.${key}`, "is not a valid label name");
       if (typeof value !== "string") problem(`${path}.${field}.${key}`, "must be a string");
     }
   }
   return valid ? (id as string) : undefined;
+}
+
+/**
+ * RE2 (Go's regexp), loaded only when a user's own rule groups are checked: the program's render
+ * never pays for it otherwise.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const re2 = (): typeof Re2js => require("re2js") as typeof Re2js;
+
+/** Loki's parser refuses an expression this long or longer (pkg/logql/syntax/parser.go:42,86-87). */
+const maxExpressionBytes = 131072;
+
+/**
+ * Why Loki would refuse or never evaluate an expression: too long for its parser; a log query, which
+ * loads but evaluates to no vector (pkg/ruler/compat.go:96-98); a selector that can match every
+ * stream. Undefined when it would run.
+ */
+function expressionProblem(expression: string): string | undefined {
+  const bytes = Buffer.byteLength(expression, "utf8");
+  if (bytes >= maxExpressionBytes)
+    return `is ${bytes} bytes: Loki's parser refuses expressions of ${maxExpressionBytes} bytes or more`;
+  const syntax = logqlProblem(expression);
+  if (syntax) return syntax;
+  const top = logqlParser.parse(expression).topNode.firstChild;
+  if (top?.firstChild?.name === "LogExpr")
+    return "is a log query, which Loki's ruler loads and never evaluates (no vector): use a metric query such as sum(count_over_time({…} [5m])) > 0";
+  return matchesEverythingProblem(expression);
 }
 
 /** A matcher of a LogQL stream selector, as written. */
@@ -188,7 +223,7 @@ export function logqlSelectors(expression: string): { matchers: SelectorMatcher[
  */
 function excludesEmpty({ op, value }: SelectorMatcher): boolean {
   const matchesEmpty =
-    op === "=" || op === "!=" ? value === "" : RE2JS.compile(`^(?s:${value})$`).matcher("").matches();
+    op === "=" || op === "!=" ? value === "" : re2().RE2JS.compile(`^(?s:${value})$`).matcher("").matches();
   return op === "=" || op === "=~" ? !matchesEmpty : matchesEmpty;
 }
 

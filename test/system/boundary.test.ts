@@ -218,3 +218,47 @@ describe("the render reads a stack file's tricky values as the CLI does", () => 
     ]);
   });
 });
+
+describe("what Loki's ruler loads but never runs, or refuses by length", () => {
+  const ruler = { alertmanagerUrl: "http://alertmanager.monitoring.svc:9093" };
+  const withRules = (rule: string) =>
+    problems({
+      loki: { ruler },
+      alerts: { alerting: true, extraRuleGroups: `groups:\n  - name: team\n    rules:\n${rule}` },
+    });
+
+  test("a log query as an alert's expression is refused; its metric twin is taken", () => {
+    expect(withRules(`      - alert: A\n        expr: '{namespace="dynamo"} |= "boom"'\n`)).toEqual([
+      expect.stringMatching(/\.expr: is a log query, which Loki's ruler loads and never evaluates/),
+    ]);
+    expect(
+      withRules(
+        `      - alert: A\n        expr: 'sum(count_over_time({namespace="dynamo"} |= "boom" [5m])) > 0'\n`,
+      ),
+    ).toEqual([]);
+  });
+
+  test("an expression past Loki's parser limit is refused", () => {
+    const long = `sum(count_over_time({namespace="dynamo"} |= "${"x".repeat(131_100)}" [5m])) > 0`;
+    expect(withRules(`      - alert: A\n        expr: '${long}'\n`)).toEqual([
+      expect.stringMatching(
+        /\.expr: is \d+ bytes: Loki's parser refuses expressions of 131072 bytes or more$/,
+      ),
+    ]);
+  });
+
+  test("a recording rule name without a colon is refused, as lokitool refuses it; with one it is taken", () => {
+    const recording = (name: string) =>
+      problems({
+        loki: { ruler: { remoteWriteUrl: "https://prom.example/api/v1/write" } },
+        alerts: {
+          recording: true,
+          extraRuleGroups: `groups:\n  - name: team\n    rules:\n      - record: ${name}\n        expr: 'sum(rate({namespace="x"} [5m]))'\n`,
+        },
+      });
+    expect(recording("team_errors")).toEqual([
+      expect.stringMatching(/\.record: "team_errors" needs a colon/),
+    ]);
+    expect(recording("team:errors:rate5m")).toEqual([]);
+  });
+});
