@@ -47,6 +47,17 @@ describe("stack files read as the Pulumi CLI reads them", () => {
     expect(() => read("  p:x: 1\n  p:x: 2")).toThrow(/^Pulumi\.t\.yaml:3:3: .*[Uu]nique/);
   });
 
+  test("a key set both bare and with its namespace is refused: the CLI keeps either one", () => {
+    expect(() =>
+      stackConfigFromObject(
+        readStackDocument("Pulumi.t.yaml", "config:\n  loki: {mode: single}\n  dynamo-logging:loki: {}\n"),
+      ),
+    ).toThrow(/^dynamo-logging:loki: set twice/);
+    expect(
+      stackConfigFromObject(readStackDocument("Pulumi.t.yaml", "config:\n  loki: {mode: single}\n")).config,
+    ).toEqual({ "dynamo-logging:loki": '{"mode":"single"}' });
+  });
+
   test("an empty secret is refused: nothing to decrypt", () => {
     expect(() => read('  p:lokiS3AccessKeyId:\n    secure: ""')).toThrow(UsageError);
     expect(() => read('  p:lokiS3AccessKeyId:\n    secure: ""')).toThrow(/holds no ciphertext/);

@@ -111,6 +111,11 @@ export function stackConfigFromObject(entries: Record<string, unknown>): StackCo
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(entries)) {
     const fullKey = key.includes(":") ? key : `${projectName}:${key}`;
+    // The CLI keeps one of `loki` and `dynamo-logging:loki` by Go's map order (loaders.go:73-79).
+    if (fullKey in config)
+      throw new UsageError(
+        `${fullKey}: set twice, with and without its namespace; the Pulumi CLI would keep either one, so keep one`,
+      );
     let secret = false;
     const nonFinite = nonFiniteNumber(value);
     if (nonFinite !== undefined)
