@@ -3,9 +3,9 @@
  * groups pass (YAML, the rule-file format, LogQL by Grafana's grammar), and the file's text. Pure.
  */
 import { parser as logqlParser } from "@grafana/lezer-logql";
-import type * as Re2js from "re2js";
 import { stringify } from "yaml";
 import { shown } from "../core/field-rules";
+import { labelMatches } from "../core/matchers";
 import type { OptionProblem } from "../core/problems";
 
 /** One rule of a Prometheus rule file: an alert or a recording. */
@@ -141,13 +141,6 @@ function ruleProblems(
   return valid ? (id as string) : undefined;
 }
 
-/**
- * RE2 (Go's regexp), loaded only when a user's own rule groups are checked: the program's render
- * never pays for it otherwise.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const re2 = (): typeof Re2js => require("re2js") as typeof Re2js;
-
 /** Loki's parser refuses an expression this long or longer (pkg/logql/syntax/parser.go:42,86-87). */
 const maxExpressionBytes = 131072;
 
@@ -222,9 +215,7 @@ export function logqlSelectors(expression: string): { matchers: SelectorMatcher[
  * and !~ ".*" do; = "", != "x", =~ ".*" do not.
  */
 function excludesEmpty({ op, value }: SelectorMatcher): boolean {
-  const matchesEmpty =
-    op === "=" || op === "!=" ? value === "" : re2().RE2JS.compile(`^(?s:${value})$`).matcher("").matches();
-  return op === "=" || op === "=~" ? !matchesEmpty : matchesEmpty;
+  return !labelMatches(op, value, "");
 }
 
 /**

@@ -5,7 +5,7 @@
  * RE2 semantics (re2js) as Go's regexp has them. It runs the very stage data that renders the
  * collector's configuration, so what the tests see is what the collector would do.
  */
-import { RE2JS } from "re2js";
+import { labelMatches, lineMatches, re2 } from "../../components/core";
 import type { AlloyStage } from "../../components/alloy";
 import { type MatchSelector, parseMatchSelector } from "./alloy-selector";
 
@@ -20,13 +20,6 @@ export interface Entry {
   extracted: Record<string, unknown>;
 }
 
-const compiled = new Map<string, RE2JS>();
-function re2(pattern: string): RE2JS {
-  let regex = compiled.get(pattern);
-  if (!regex) compiled.set(pattern, (regex = RE2JS.compile(pattern)));
-  return regex;
-}
-
 /** stages/util.go getString: strings, numbers and booleans convert; nil, maps and lists do not. */
 function asString(value: unknown): string | undefined {
   if (typeof value === "string") return value;
@@ -37,17 +30,10 @@ function asString(value: unknown): string | undefined {
 
 /** match.go:178-189: every label matcher on the current labels, then every line filter. */
 export function selectorMatches(selector: MatchSelector, entry: Pick<Entry, "labels" | "line">): boolean {
-  for (const { name, op, value } of selector.matchers) {
-    const actual = entry.labels[name] ?? "";
-    const ok =
-      op === "=" || op === "!=" ? actual === value : re2(`^(?s:${value})$`).matcher(actual).matches();
-    if (ok !== (op === "=" || op === "=~")) return false;
-  }
-  return selector.filters.every(({ op, value }) => {
-    const found =
-      op === "|=" || op === "!=" ? entry.line.includes(value) : re2(value).matcher(entry.line).find();
-    return found === (op === "|=" || op === "|~");
-  });
+  return (
+    selector.matchers.every(({ name, op, value }) => labelMatches(op, value, entry.labels[name] ?? "")) &&
+    selector.filters.every(({ op, value }) => lineMatches(op, value, entry.line))
+  );
 }
 
 /** A JMESPath of the two forms we render: a bare identifier, or a quoted one ("log.file"). */

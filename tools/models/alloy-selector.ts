@@ -8,7 +8,7 @@
  * (Prometheus' labels.NewMatcher), line-filter regexes are not; both are Go regexp, checked here
  * with re2js. The selector reaches Alloy inside an Alloy string, which is unquoted first.
  */
-import { RE2JS } from "re2js";
+import { re2 } from "../../components/core";
 
 const simpleEscapes: Record<string, string> = {
   a: "\x07",
@@ -94,7 +94,7 @@ function tokenize(selector: string): Token[] {
 
 function compiles(regex: string): boolean {
   try {
-    RE2JS.compile(regex);
+    re2(regex);
     return true;
   } catch {
     return false;

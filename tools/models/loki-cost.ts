@@ -5,8 +5,8 @@
  * are the bytes its selected streams hold over that range. Expressions are read with Grafana's
  * LogQL grammar (@grafana/lezer-logql); matchers behave as Prometheus' (anchored RE2).
  */
+import { labelMatches } from "../../components/core";
 import { logqlSelectors, type SelectorMatcher } from "../../components/dynamo";
-import { RE2JS } from "re2js";
 
 /** One read of an expression: the streams' matchers and its range in minutes (none: a log query). */
 export interface LogRead {
@@ -38,14 +38,7 @@ export function streamSelected(
   matchers: readonly SelectorMatcher[],
   labels: Record<string, string>,
 ): boolean {
-  return matchers.every(({ name, op, value }) => {
-    const actual = labels[name] ?? "";
-    const equal =
-      op === "=" || op === "!="
-        ? actual === value
-        : RE2JS.compile(`^(?s:${value})$`).matcher(actual).matches();
-    return equal === (op === "=" || op === "=~");
-  });
+  return matchers.every(({ name, op, value }) => labelMatches(op, value, labels[name] ?? ""));
 }
 
 /**

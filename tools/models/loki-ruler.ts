@@ -9,7 +9,7 @@
  * Prometheus' labels.NewMatcher), line filters `|=` (substring) and `|~` (unanchored RE2),
  * count_over_time, sum by, and a comparison with a constant.
  */
-import { RE2JS } from "re2js";
+import { labelMatches, lineMatches } from "../../components/core";
 import type { LogThreshold } from "../../components/dynamo";
 import type { Entry } from "./alloy-process";
 
@@ -23,20 +23,10 @@ function durationMs(value: string): number {
 
 /** The entries a rule's log query selects and keeps: what it counts. */
 export function selected(rule: Pick<LogThreshold, "selector" | "filters">, entries: Entry[]): Entry[] {
-  const matchers = rule.selector.map((m) => ({
-    ...m,
-    regex: m.op === "=~" ? RE2JS.compile(`^(?s:${m.value})$`) : undefined,
-  }));
-  const filters = rule.filters.map((f) => ({
-    ...f,
-    regex: f.op === "|~" ? RE2JS.compile(f.value) : undefined,
-  }));
   return entries.filter(
     (e) =>
-      matchers.every((m) => {
-        const value = e.labels[m.name] ?? "";
-        return m.regex ? m.regex.matcher(value).matches() : value === m.value;
-      }) && filters.every((f) => (f.regex ? f.regex.matcher(e.line).find() : e.line.includes(f.value))),
+      rule.selector.every(({ name, op, value }) => labelMatches(op, value, e.labels[name] ?? "")) &&
+      rule.filters.every(({ op, value }) => lineMatches(op, value, e.line)),
   );
 }
 
