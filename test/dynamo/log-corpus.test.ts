@@ -4,43 +4,26 @@
  * expects of each. Driven by the corpus files alone: a scenario added there is tested here.
  */
 import * as fs from "node:fs";
-import { dynamoLogStages } from "../../components/alloy";
-import { moduleField } from "../../components/core";
-import { errorLevels } from "../../components/core";
+import { errorLevels, moduleField } from "../../components/core";
 import { resolveAlertsOptions, thresholdAlerts } from "../../components/dynamo";
-import { type Entry, runStages } from "../../tools/models/alloy-process";
+import type { Entry } from "../../tools/models/alloy-process";
 import {
   corpusNamespace,
   corpusRoot,
-  eventEntry,
   type Expectation,
-  podLogEntry,
   readCorpus,
-  type Scenario,
+  storedEntries,
 } from "../../tools/models/dynamo-corpus";
 import { describeWithReference } from "../helpers/reference";
 import { fires } from "../../tools/models/loki-ruler";
 
 const describeCorpus = process.env.DYNAMO_LOG_CORPUS ? describe : describeWithReference;
 
-/** What Loki stores for a scenario's container lines. */
-export function collect(scenario: Scenario): Entry[] {
-  return runStages(
-    dynamoLogStages(),
-    scenario.lines.map((line) => podLogEntry(scenario, line)),
-  );
-}
-
 const componentOf = (entry: Entry) => entry.labels.nvidia_com_dynamo_component_type;
 
-/**
- * The alerts a stack with alerting on and every default would fire, by category. The stack sees
- * Kubernetes Events (k8s-monitoring's cluster events); `ContainerStatus` snapshots are pod status,
- * which it does not collect, so no rule reads them.
- */
-export function firedCategories(scenario: Scenario, entries: Entry[]): string[] {
-  const events = (scenario.k8s_events ?? []).filter((e) => e.kind === "Event").map(eventEntry);
-  const stored = [...entries, ...events];
+/** The alerts a stack with alerting on and every default would fire, by category. */
+function firedCategories({ logs, events }: { logs: Entry[]; events: Entry[] }): string[] {
+  const stored = [...logs, ...events];
   const alerts = thresholdAlerts(resolveAlertsOptions({ alerting: true }), { namespaces: [corpusNamespace] });
   return [...new Set(alerts.filter((a) => fires(a.rule, a.for, stored)).map((a) => a.category))].sort();
 }
@@ -57,7 +40,8 @@ describeCorpus("Dynamo 1.0's log corpus through the collector", () => {
 
   describe.each(scenarios.map((scenario) => [scenario.id, scenario] as const))("%s", (id, scenario) => {
     const expected = expectations[id];
-    const entries = collect(scenario);
+    const stored = storedEntries(scenario);
+    const entries = stored.logs;
 
     test("entries Grafana shows: one per JSONL line, traceback or panic; blank lines dropped", () => {
       expect(entries).toHaveLength(expected.entries);
@@ -82,7 +66,7 @@ describeCorpus("Dynamo 1.0's log corpus through the collector", () => {
     });
 
     test("the alerts that fire are the ones an engineer expects, by category", () => {
-      expect(firedCategories(scenario, entries)).toEqual([...expected.alerts].sort());
+      expect(firedCategories(stored)).toEqual([...expected.alerts].sort());
     });
 
     test("errors are attributed to the code they come from", () => {

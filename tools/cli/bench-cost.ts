@@ -10,10 +10,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildLogsDashboard } from "../../components/grafana";
 import { buildRuleGroups, resolveAlertsOptions, type DynamoAlertsOptions } from "../../components/dynamo";
-import { dynamoLogStages } from "../../components/alloy";
 import { graphLabel } from "../../components/core";
-import { runStages } from "../models/alloy-process";
-import { corpusNamespace, corpusRoot, eventEntry, podLogEntry, readCorpus } from "../models/dynamo-corpus";
+import { corpusNamespace, corpusRoot, readCorpus, storedEntries } from "../models/dynamo-corpus";
 import { evaluationCost, type StreamVolume } from "../models/loki-cost";
 import { readStackConfigFile } from "./stack-config";
 
@@ -41,13 +39,9 @@ function dayOfStreams(): StreamVolume[] {
   };
   for (const scenario of readCorpus().scenarios) {
     const times = scenariosPerDay[scenario.id] ?? 1;
-    const entries = runStages(
-      dynamoLogStages(),
-      scenario.lines.map((line) => podLogEntry(scenario, line)),
-    );
-    const events = (scenario.k8s_events ?? []).filter((e) => e.kind === "Event").map(eventEntry);
+    const { logs, events } = storedEntries(scenario);
     for (let graph = 0; graph < graphs; graph++) {
-      for (const entry of [...entries, ...events]) {
+      for (const entry of [...logs, ...events]) {
         const size =
           bytes(entry.line) +
           Object.entries(entry.metadata).reduce((n, [k, v]) => n + bytes(k) + bytes(v), 0);

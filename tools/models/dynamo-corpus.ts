@@ -5,7 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { componentLabel, eventsJob, graphLabel } from "../../components/core";
-import type { Entry } from "./alloy-process";
+import { dynamoLogStages } from "../../components/alloy";
+import { type Entry, runStages } from "./alloy-process";
 import { projectRoot } from "../cli/stack-config";
 
 /** `DYNAMO_LOG_CORPUS`, or the reference data beside the clone (`DYNAMO_LOGGING_REFERENCE` moves it). */
@@ -124,5 +125,20 @@ export function eventEntry(event: KubeEvent): Entry {
     },
     metadata: { name: object.name },
     extracted: {},
+  };
+}
+
+/**
+ * What Loki stores for a scenario: its containers' lines through the collector's stages, and the
+ * kubelet Events it causes. `ContainerStatus` snapshots are pod status, which the stack does not
+ * collect, so nothing reads them.
+ */
+export function storedEntries(scenario: Scenario): { logs: Entry[]; events: Entry[] } {
+  return {
+    logs: runStages(
+      dynamoLogStages(),
+      scenario.lines.map((line) => podLogEntry(scenario, line)),
+    ),
+    events: (scenario.k8s_events ?? []).filter((e) => e.kind === "Event").map(eventEntry),
   };
 }
