@@ -6,16 +6,10 @@
 import { parseStackConfig } from "../../infra/config";
 import { ProgramRunError } from "../../tools/runtime/program-runner";
 import { readStackDocument, stackConfigFromObject } from "../../tools/cli/stack-config";
+import { configProblems, simpleScalableOnS3 } from "../helpers/config";
 import { renderStack } from "../helpers/program";
 
-/** The problems of a config given as a stack file holds it (plus the cluster every stack names). */
-function problems(config: Record<string, unknown>): string[] {
-  const { config: raw, secretKeys } = stackConfigFromObject(
-    JSON.parse(JSON.stringify({ cluster: { context: "kind-dynamo" }, ...config })),
-  );
-  const result = parseStackConfig(raw, new Set(secretKeys));
-  return result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
-}
+const problems = configProblems;
 
 /** Shapes of credentials: a bearer token (JWT), key material, a kubeconfig's secrets, AWS keys. */
 const credentialShapes = [
@@ -103,15 +97,7 @@ describe("no credential shape in any render", () => {
 });
 
 describe("values that deploy and then do nothing, or ask for more than a cluster has", () => {
-  const simpleScalable = {
-    mode: "simpleScalable",
-    s3: {
-      region: "us-east-1",
-      buckets: { chunks: "logs-chunks", ruler: "logs-ruler" },
-      credentials: "workloadIdentity",
-      roleArn: "arn:aws:iam::123456789012:role/loki",
-    },
-  };
+  const simpleScalable = simpleScalableOnS3();
 
   test("a simpleScalable stack with no reader and no backend serves nothing", () => {
     expect(problems({ loki: { ...simpleScalable, replicas: { read: 0, backend: 0 } } })).toEqual([

@@ -5,26 +5,10 @@
  */
 import { parseStackConfig } from "../../infra/config";
 import { readStackDocument, stackConfigFromObject } from "../../tools/cli/stack-config";
+import { configProblems, simpleScalableOnS3 } from "../helpers/config";
 
-/** The problems of a config given as a stack file holds it (plus the cluster every stack names). */
-function problems(config: Record<string, unknown>, secrets: string[] = []): string[] {
-  const { config: raw, secretKeys } = stackConfigFromObject(
-    JSON.parse(JSON.stringify({ cluster: { context: "kind-dynamo" }, ...config })),
-  );
-  const result = parseStackConfig(raw, new Set([...secretKeys, ...secrets]));
-  return result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
-}
-
-const s3 = (overrides: Record<string, unknown>) => ({
-  mode: "simpleScalable",
-  s3: {
-    region: "us-east-1",
-    buckets: { chunks: "logs-chunks", ruler: "logs-ruler" },
-    credentials: "workloadIdentity",
-    roleArn: "arn:aws:iam::123456789012:role/loki",
-    ...overrides,
-  },
-});
+const problems = configProblems;
+const s3 = simpleScalableOnS3;
 
 describe("hostile values are rejected where they would land", () => {
   test("a label source that would break out of the collector's configuration", () => {
