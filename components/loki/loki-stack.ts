@@ -5,7 +5,7 @@ import { chartCatalog, chartSource } from "../core/chart-catalog";
 import { checkedAtDeploy, knownNow } from "../core/deploy-time";
 import { lokiInputStandIns, type LokiObjectStore, type LokiStackOptions } from "./options";
 import { invalidArgumentsError, omitted } from "../core/problems";
-import { lokiCredentialsNeeded, validateLokiOptions } from "./checks";
+import { lokiCredentialsNeeded, lokiDeprecations, validateLokiOptions } from "./checks";
 import {
   lokiEndpoints,
   lokiRuleSource,
@@ -62,6 +62,9 @@ export class LokiStack extends pulumi.ComponentResource {
     const { known, deferred } = knownNow(optionInputs, lokiInputStandIns);
     const { options, accessKeys } = validatedOptions(name, known, args);
     super("dynamo-logging:index:LokiStack", name, {}, opts);
+    // Said, not refused: the pinned chart still carries them. `pulumi up`, preview and the render
+    // all print it.
+    for (const notice of lokiDeprecations(known)) pulumi.log.warn(`deprecated upstream: ${notice}`, this);
     const settled =
       deferred.length === 0
         ? pulumi.output(options)

@@ -145,3 +145,18 @@ describe("LokiStack", () => {
     });
   });
 });
+
+describe("upstream deprecations", () => {
+  test("a stack on the bundled MinIO is told so by Pulumi's own warning; one on its filesystem is not", async () => {
+    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+    try {
+      await record({ namespace: "logging", objectStore: "minio" });
+      await record({ namespace: "logging" });
+      expect(warn.mock.calls.map(([message]) => message)).toEqual([
+        expect.stringMatching(/^deprecated upstream: loki\.objectStore minio: .*2026-10-31/),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});

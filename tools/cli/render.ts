@@ -12,8 +12,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { helmReleaseType } from "../../components/core";
-import { lokiDeprecations } from "../../components/loki";
-import { parseStackConfig } from "../../infra/config";
 import { chartCacheGap, findHelm, type Helm } from "../charts/chart-cache";
 import { programObjects, type RenderedRelease, renderChartObjects } from "../charts/chart-objects";
 import { formatTotals, minimumNodes, requestTotals } from "../charts/object-checks";
@@ -143,9 +141,6 @@ async function render({ outDir, stack, objects: withObjects }: RenderArgs): Prom
         `at least ${nodes.nodes} node(s)${nodes.because ? ` (${nodes.because})` : ""}`,
     );
   }
-  const parsed = parseStackConfig(config, new Set(secretKeys));
-  if (parsed.ok)
-    for (const notice of lokiDeprecations(parsed.config.loki)) console.log(`Deprecated upstream: ${notice}`);
 }
 
 /** `npm run render -- <stack> [--out DIR]`. */
