@@ -8,6 +8,7 @@
 import { labelMatches, lineMatches, re2 } from "../../components/core";
 import type { AlloyStage } from "../../components/alloy";
 import { type MatchSelector, parseMatchSelector } from "./alloy-selector";
+import { durationMs } from "./durations";
 
 /** One log entry as it moves through the pipeline, and as Loki stores it at the end. */
 export interface Entry {
@@ -81,12 +82,6 @@ function multiline(entries: Entry[], firstline: string, maxWaitMs: number, maxLi
   }
   for (const key of [...blocks.keys()]) flush(key);
   return out;
-}
-
-function durationMs(value: string): number {
-  const match = /^(\d+)(ms|s|m)$/.exec(value);
-  if (!match) throw new Error(`the model reads durations like 3s: ${value}`);
-  return Number(match[1]) * { ms: 1, s: 1000, m: 60000 }[match[2] as "ms" | "s" | "m"];
 }
 
 /** Named groups of an RE2 pattern, in order. */

@@ -7,6 +7,7 @@
  */
 import { labelMatches } from "../../components/core";
 import { logqlSelectors, type SelectorMatcher } from "../../components/dynamo";
+import { durationMs } from "./durations";
 
 /** One read of an expression: the streams' matchers and its range in minutes (none: a log query). */
 export interface LogRead {
@@ -14,17 +15,11 @@ export interface LogRead {
   rangeMinutes?: number;
 }
 
-function minutes(duration: string): number {
-  const match = /^(\d+)(s|m|h|d)$/.exec(duration);
-  if (!match) throw new Error(`the cost model reads simple durations only: ${duration}`);
-  return Number(match[1]) * { s: 1 / 60, m: 1, h: 60, d: 1440 }[match[2] as "s" | "m" | "h" | "d"];
-}
-
 /** Every stream selector of a LogQL expression, with the range it is read over. */
 export function logReads(expression: string): LogRead[] {
   return logqlSelectors(expression).map(({ matchers, range }) => ({
     matchers,
-    ...(range === undefined ? {} : { rangeMinutes: minutes(range) }),
+    ...(range === undefined ? {} : { rangeMinutes: durationMs(range) / 60_000 }),
   }));
 }
 

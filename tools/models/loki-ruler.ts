@@ -12,14 +12,9 @@
 import { labelMatches, lineMatches } from "../../components/core";
 import type { LogThreshold } from "../../components/dynamo";
 import type { Entry } from "./alloy-process";
+import { durationMs } from "./durations";
 
 const minute = 60_000;
-
-function durationMs(value: string): number {
-  const match = /^(\d+)(s|m|h)$/.exec(value);
-  if (!match) throw new Error(`not a rule duration: ${value}`);
-  return Number(match[1]) * { s: 1000, m: minute, h: 60 * minute }[match[2] as "s" | "m" | "h"];
-}
 
 /** The entries a rule's log query selects and keeps: what it counts. */
 export function selected(rule: Pick<LogThreshold, "selector" | "filters">, entries: Entry[]): Entry[] {
