@@ -4,6 +4,7 @@
  * Alloy syntax. Nothing here is pasted text, so what the collector runs is what the tests read.
  */
 import {
+  anyOf,
   controlPlaneSignatures,
   jsonl,
   moduleAttribution,
@@ -35,8 +36,6 @@ export type AlloyStage =
 export const logqlString = (value: string): string => JSON.stringify(value);
 
 const dynamoPods = `${componentLabel}=~".+"`;
-const alternation = (patterns: readonly { pattern: string }[]) =>
-  patterns.map((p) => `(?:${p.pattern})`).join("|");
 const levelLabel = (level: string): AlloyStage => ({ kind: "staticLabels", values: { level } });
 
 /** JSONL: fields, per-request metadata, the level label, the module. */
@@ -70,7 +69,7 @@ function jsonlStages(): AlloyStage[] {
     {
       kind: "match",
       selector: `{level="info"} |= ${logqlString(`"${targetField}":"log"`)} |~ ${logqlString(
-        `"message":"(?:${alternation(pythonCriticalMessages)})`,
+        `"message":"(?:${anyOf(pythonCriticalMessages)})`,
       )}`,
       stages: [levelLabel("critical")],
     },
@@ -83,7 +82,7 @@ function rawTextStages(): AlloyStage[] {
   return [
     // The blank line Dynamo prints before a handler's traceback (engine.rs:310) carries nothing.
     { kind: "drop", expression: "^\\s*$" },
-    { kind: "multiline", firstline: alternation(rawEntryStarts), maxWaitTime: "3s" },
+    { kind: "multiline", firstline: anyOf(rawEntryStarts), maxWaitTime: "3s" },
     levelLabel("info"),
     ...rawLevelRules.map((rule): AlloyStage => ({
       kind: "match",

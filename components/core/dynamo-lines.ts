@@ -10,6 +10,10 @@
 
 import { logLevels } from "./log-schema";
 
+/** One RE2 pattern matching any of the patterns given, each grouped so its own `|` stays inside. */
+export const anyOf = (patterns: readonly { pattern: string }[]): string =>
+  patterns.map((p) => `(?:${p.pattern})`).join("|");
+
 /** A pattern with what it means and where the text comes from. */
 export interface LinePattern {
   /** RE2, matched unanchored unless it says `^`. */

@@ -7,7 +7,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { DynamoAlertRules, DynamoAlertsOptions, DynamoWatchedGraph } from "./alerts-options";
-import { controlPlaneSignatures, deathEvent, panicSignature } from "../core/dynamo-lines";
+import { anyOf, controlPlaneSignatures, deathEvent, panicSignature } from "../core/dynamo-lines";
 import { componentLabel, errorLevels, eventsJob, graphLabel, moduleField } from "../core/log-schema";
 import { dnsLabelProblem, dnsSubdomainProblem, shown } from "../core/field-rules";
 import type { OptionProblem } from "../core/problems";
@@ -288,7 +288,7 @@ function controlPlaneAlerts(options: ResolvedAlertsOptions, context: AlertContex
       severity: "critical",
       rule: {
         selector: [...dynamo, atLevels(["warn", ...errorLevels])],
-        filters: [{ op: "|~", value: controlPlaneSignatures.map((s) => `(?:${s.pattern})`).join("|") }],
+        filters: [{ op: "|~", value: anyOf(controlPlaneSignatures) }],
         range: "5m",
         by: byComponent,
         op: ">",
