@@ -14,6 +14,7 @@ import {
   rawLevelRules,
 } from "../core/dynamo-lines";
 import { componentLabel, moduleField, perPodLabels, unknownLevel } from "../core/log-schema";
+import { logqlString } from "../core/matchers";
 
 /** The `loki.process` stages this project uses (Alloy v1.18.1, internal/component/loki/process/stages). */
 export type AlloyStage =
@@ -28,12 +29,6 @@ export type AlloyStage =
   | { kind: "regex"; source?: string; expression: string }
   | { kind: "replace"; source: string; expression: string; replace: string }
   | { kind: "template"; source: string; template: string };
-
-/**
- * A LogQL string literal for Alloy's match-selector grammar: double-quoted with Go escapes (its
- * lexer takes no backquoted strings, internal/loki/logql/parser.go:72-100).
- */
-export const logqlString = (value: string): string => JSON.stringify(value);
 
 const dynamoPods = `${componentLabel}=~".+"`;
 const levelLabel = (level: string): AlloyStage => ({ kind: "staticLabels", values: { level } });

@@ -6,6 +6,13 @@
  */
 import type * as Re2js from "re2js";
 
+/**
+ * A LogQL string literal: double-quoted with Go's escapes, which both Loki's grammar and Alloy's
+ * match-selector grammar read (Alloy's lexer takes no backquoted strings,
+ * internal/loki/logql/parser.go:72-100 at v1.18.1).
+ */
+export const logqlString = (value: string): string => JSON.stringify(value);
+
 const compiled = new Map<string, Re2js.RE2JS>();
 
 /** An RE2 pattern, compiled once. re2js is loaded only when a regex is first needed. */

@@ -3,6 +3,7 @@
  * [range])) op N`, a subset whose meaning a model reproduces exactly (the corpus suite's ruler
  * model does), rendered to the text Loki's ruler reads. Pure.
  */
+import { logqlString } from "../core/matchers";
 
 /** A label matcher of a LogQL stream selector. */
 export interface LabelMatcher {
@@ -31,7 +32,6 @@ export interface LogThreshold {
   threshold: number;
 }
 
-const logqlString = (value: string) => JSON.stringify(value);
 const renderSelector = (selector: readonly LabelMatcher[]) =>
   `{${selector.map((m) => `${m.name}${m.op}${logqlString(m.value)}`).join(", ")}}`;
 const renderFilters = (filters: readonly LineFilter[]) =>
