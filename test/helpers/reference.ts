@@ -6,10 +6,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { referenceRoot } from "../../tools/models/dynamo-corpus";
 
-/** `../shared/reference` beside the clone; `DYNAMO_LOGGING_REFERENCE` points elsewhere (the fresh-clone test). */
-export const referenceRoot =
-  process.env.DYNAMO_LOGGING_REFERENCE ?? path.resolve(__dirname, "..", "..", "..", "shared", "reference");
+export { referenceRoot };
+
 const available = fs.existsSync(referenceRoot);
 const required = process.env.REQUIRE_REFERENCE === "1";
 

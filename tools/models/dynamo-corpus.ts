@@ -9,14 +9,12 @@ import { dynamoLogStages } from "../../components/alloy";
 import { type Entry, runStages } from "./alloy-process";
 import { projectRoot } from "../cli/stack-config";
 
-/** `DYNAMO_LOG_CORPUS`, or the reference data beside the clone (`DYNAMO_LOGGING_REFERENCE` moves it). */
-export const corpusRoot =
-  process.env.DYNAMO_LOG_CORPUS ??
-  path.join(
-    process.env.DYNAMO_LOGGING_REFERENCE ?? path.join(projectRoot, "..", "shared", "reference"),
-    "dynamo",
-    "log-corpus",
-  );
+/** `../shared/reference` beside the clone; `DYNAMO_LOGGING_REFERENCE` points elsewhere (the fresh-clone test). */
+export const referenceRoot =
+  process.env.DYNAMO_LOGGING_REFERENCE ?? path.join(projectRoot, "..", "shared", "reference");
+
+/** `DYNAMO_LOG_CORPUS`, or the corpus in the reference data. */
+export const corpusRoot = process.env.DYNAMO_LOG_CORPUS ?? path.join(referenceRoot, "dynamo", "log-corpus");
 
 export interface CorpusLine {
   t_ms: number;
