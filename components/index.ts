@@ -12,6 +12,7 @@ export { DynamoGraphSample, type DynamoGraphSampleArgs } from "./dynamo/graph-sa
 export { GrafanaProvisioning, type GrafanaProvisioningArgs } from "./grafana/provisioning";
 export { DynamoLogging, type DynamoLoggingArgs } from "./stack/dynamo-logging";
 export { LokiStack, type LokiStackArgs } from "./loki/loki-stack";
+export { LokiAwsStorage, type LokiAwsStorageArgs, type LokiServiceAccount } from "./aws/loki-aws-storage";
 
 // The options inside the arguments, and their enums.
 export type { DynamoLoggingGrafana, DynamoLoggingSafety, DynamoLoggingSample } from "./stack/options";
@@ -38,6 +39,7 @@ export {
   type DynamoLoggingSettings,
 } from "./dynamo/logging-settings";
 export { GrafanaTarget, type GrafanaProvisioningOptions } from "./grafana/options";
+export { AwsPodIdentity, BucketEncryption, type LokiAwsStorageOptions } from "./aws/options";
 export type { ComputeResources, ResourceRequirements } from "./core/quantities";
 export {
   LokiMode,
@@ -55,7 +57,9 @@ export {
   type LokiStackOptions,
 } from "./loki/options";
 
-// Helpers: the chart pins (to align other tooling), and Dynamo's logging settings as the
-// environment variables of a graph of your own.
+// Helpers: the chart pins (to align other tooling), Dynamo's logging settings as the
+// environment variables of a graph of your own, and the service account and tenant an AWS role
+// and bucket made outside `DynamoLogging` must name.
 export { chartCatalog, type ChartPin } from "./core/chart-catalog";
 export { dynamoLoggingEnv, type EnvVar } from "./dynamo/logging-settings";
+export { lokiServiceAccountName, lokiTenant } from "./loki/endpoints";

@@ -13,9 +13,21 @@ import {
   sampleOptionsSchema,
 } from "../components/dynamo";
 import { alloyOptionProblems, alloySettingsSchema, resolveAlloyOptions } from "../components/alloy";
-import { crossComponentProblems, safetyOptionsSchema, safetyProblems } from "../components/stack";
+import {
+  crossComponentProblems,
+  lokiS3OnAws,
+  safetyOptionsSchema,
+  safetyProblems,
+} from "../components/stack";
+import { lokiAwsStorageProblems, lokiAwsStorageSettingsSchema } from "../components/aws";
 import { grafanaOptionProblems, grafanaOptionsSchema, resolveGrafanaOptions } from "../components/grafana";
-import { lokiCredentialsNeeded, lokiSettingsSchema, validateLokiOptions } from "../components/loki";
+import {
+  lokiCredentialsNeeded,
+  lokiInputStandIns,
+  type LokiS3Settings,
+  lokiSettingsSchema,
+  validateLokiOptions,
+} from "../components/loki";
 import { kubeconfigPathProblem, type OptionProblem, shown } from "../components/core";
 
 export const projectName = "dynamo-logging";
@@ -43,10 +55,11 @@ const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label: lower-case letters, digits and '-'")
   .max(63);
-const lokiSchema = lokiSettingsSchema.superRefine((options, ctx) => {
-  const result = validateLokiOptions(options);
-  if (!result.ok) reportProblems(ctx, result.problems);
-});
+const awsSchema = lokiAwsStorageSettingsSchema
+  .superRefine((options, ctx) => reportProblems(ctx, lokiAwsStorageProblems(options)))
+  .describe(
+    "Loki's S3 bucket and the IAM role its pods assume, made on AWS by the stack (see docs/aws.md). Default: none; Loki then uses loki.objectStore and loki.s3 as given.",
+  );
 
 const alloySchema = alloySettingsSchema.superRefine((options, ctx) => {
   reportProblems(ctx, alloyOptionProblems(resolveAlloyOptions(options)));
@@ -139,7 +152,8 @@ export const stackConfigSchema = z
     cluster: clusterSchema,
     /** Namespace the logging stack (Loki) is installed into; created by the program. */
     namespace: dnsLabel.optional(),
-    loki: lokiSchema.default({}),
+    loki: lokiSettingsSchema.default({}),
+    aws: awsSchema.optional(),
     alloy: alloySchema.default({}),
     grafana: grafanaSchema.default({}),
     sample: sampleSchema.default({ enabled: false }),
@@ -153,8 +167,33 @@ export const stackConfigSchema = z
     const sample = config.sample.enabled ? config.sample : undefined;
     reportProblems(
       ctx,
-      crossComponentProblems({ alloy: config.alloy, sample, alerts: config.alerts, loki: config.loki }),
+      crossComponentProblems({
+        alloy: config.alloy,
+        sample,
+        alerts: config.alerts,
+        loki: config.loki,
+        aws: config.aws,
+      }),
     );
+    // Loki's options as Loki will get them: with aws, its S3 options are the bucket and role made
+    // there, which exist only once deployed (valid stand-ins here).
+    const loki = config.aws
+      ? {
+          ...config.loki,
+          objectStore: "s3" as const,
+          s3: lokiS3OnAws(config.aws, {
+            bucketName: lokiInputStandIns["s3.buckets.chunks"],
+            roleArn: lokiInputStandIns["s3.roleArn"],
+          }) as LokiS3Settings,
+        }
+      : config.loki;
+    const lokiResult = validateLokiOptions(loki);
+    if (!lokiResult.ok) {
+      reportProblems(
+        ctx,
+        lokiResult.problems.map((p) => ({ ...p, path: `loki.${p.path}` })),
+      );
+    }
     if (config.loki.selfMonitoring?.enabled && !config.cluster.prometheusOperator) {
       ctx.addIssue({
         code: "custom",
@@ -367,7 +406,10 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem {
               issue.message.startsWith("is required")
               ? issue.message
               : `is required (${issue.expected})`
-            : `${got}expected ${issue.expected}`,
+            : // Likewise its word on a value of the wrong type (an unquoted account ID).
+              issue.message.startsWith("is ")
+              ? `${got}${issue.message}`
+              : `${got}expected ${issue.expected}`,
       };
     case "too_small":
       return {

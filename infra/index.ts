@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DynamoLogging } from "../components/stack";
 import { frontendPort } from "../components/dynamo";
+import { awsSdk, type LokiAwsStorageOptions } from "../components/aws";
 import { loadStackConfig } from "./load-config";
 
 /**
@@ -31,7 +32,7 @@ export = async () => {
       // Validation has made sure an enabled sample has an image.
       sample: deploySample && image !== undefined ? { ...sampleOptions, image } : undefined,
     },
-    { providers: [clusterProvider] },
+    { providers: [clusterProvider, ...(config.aws ? [awsProvider(config.aws)] : [])] },
   );
 
   // What the README's "first log" path needs, as commands to paste: never a secret's value.
@@ -57,6 +58,7 @@ export = async () => {
 
   return {
     lokiPushUrl: logging.lokiPushUrl,
+    ...(config.aws ? { lokiBucket: logging.lokiBucketName, lokiRoleArn: logging.lokiRoleArn } : {}),
     lokiQueryUrl: logging.lokiQueryUrl,
     alloyNamespaces: logging.collectedNamespaces,
     grafanaNamespace: logging.grafanaNamespace,
@@ -68,3 +70,19 @@ export = async () => {
     ...(deploySample ? { sampleFrontendPortForward } : {}),
   };
 };
+
+/**
+ * The one AWS provider of a stack that makes AWS resources, loaded only then: in the region its
+ * config names, and refusing credentials of any account but the one it names, so a shell holding
+ * another account's profile fails before it changes anything. Everything it makes is tagged with
+ * the project and stack that own it.
+ */
+function awsProvider({ accountId, region }: LokiAwsStorageOptions) {
+  return new (awsSdk().Provider)("aws", {
+    region,
+    allowedAccountIds: [accountId],
+    defaultTags: {
+      tags: { "app.kubernetes.io/part-of": "dynamo-logging", "pulumi-stack": pulumi.getStack() },
+    },
+  });
+}

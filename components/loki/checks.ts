@@ -64,6 +64,7 @@ function checkedStore({ objectStore, s3 }: ResolvedLokiOptions): LokiStore | und
   if (s3 === undefined) return undefined;
   let auth: LokiS3Auth | undefined;
   if (s3.credentials === "secret") auth = { kind: "accessKeys" };
+  else if (s3.credentials === "podIdentity") auth = { kind: "podIdentity" };
   else if (s3.roleArn !== undefined) auth = { kind: "workloadIdentity", roleArn: s3.roleArn };
   if (auth === undefined) return undefined;
   return {
@@ -71,7 +72,10 @@ function checkedStore({ objectStore, s3 }: ResolvedLokiOptions): LokiStore | und
     region: s3.region,
     ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
     forcePathStyle: s3.forcePathStyle ?? false,
-    buckets: { chunks: s3.buckets.chunks, ruler: s3.buckets.ruler },
+    buckets: {
+      chunks: s3.buckets.chunks,
+      ...(s3.buckets.ruler === undefined ? {} : { ruler: s3.buckets.ruler }),
+    },
     auth,
   };
 }
@@ -136,7 +140,7 @@ function fieldProblems(options: ResolvedLokiOptions): OptionProblem[] {
 }
 
 /** Retention: whole index periods, at most ten years, never below the stack's floor. */
-function retentionProblems(options: ResolvedLokiOptions): OptionProblem[] {
+export function retentionProblems(options: ResolvedLokiOptions): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
   const hours = options.retentionHours;
@@ -198,14 +202,11 @@ function storeProblems(options: ResolvedLokiOptions): OptionProblem[] {
     if (s3) {
       check("s3.region", regionProblem(s3.region));
       check("s3.buckets.chunks", s3BucketProblem(s3.buckets.chunks));
-      check("s3.buckets.ruler", s3BucketProblem(s3.buckets.ruler));
-      if (s3.buckets.chunks === s3.buckets.ruler) {
-        problem("s3.buckets.ruler", "is the chunks bucket too; Loki needs two buckets");
-      }
+      if (s3.buckets.ruler !== undefined) check("s3.buckets.ruler", s3BucketProblem(s3.buckets.ruler));
       if (s3.endpoint !== undefined) check("s3.endpoint", httpUrlProblem(s3.endpoint));
     }
     if (!s3) {
-      problem("s3", "objectStore s3 needs s3.region, s3.buckets.chunks and s3.buckets.ruler");
+      problem("s3", "objectStore s3 needs s3.region, s3.buckets.chunks and s3.credentials");
     } else if (s3.credentials === "workloadIdentity") {
       if (!s3.roleArn || !roleArnPattern.test(s3.roleArn)) {
         problem(

@@ -4,7 +4,9 @@
  */
 import { chartCatalog } from "../core/chart-catalog";
 import { serviceHost } from "../core/quantities";
-import type { ValidLokiOptions } from "./resolve";
+import type * as pulumi from "@pulumi/pulumi";
+import type { LokiStackOptions } from "./options";
+import { defaultTenantId, type ValidLokiOptions } from "./resolve";
 
 /** Service names and URLs that follow from the release, mirroring the chart's `loki.fullname`. */
 export function lokiFullname(releaseName: string): string {
@@ -12,6 +14,25 @@ export function lokiFullname(releaseName: string): string {
     ? releaseName
     : `${releaseName}-${chartCatalog.loki.chart}`;
   return name.slice(0, 63).replace(/-+$/, "");
+}
+
+/**
+ * The service account every Loki pod runs as: the chart's `loki.serviceAccountName` with no name
+ * given and `serviceAccount.create` on (its default), which is `loki.fullname`
+ * (templates/_helpers.tpl:166-178 of chart 18.11.0). An AWS role trusts exactly this one.
+ */
+export function lokiServiceAccountName(releaseName: string): string {
+  return lokiFullname(releaseName);
+}
+
+/**
+ * The tenant Loki stores data as: the collector's with multi-tenancy, Loki's own single tenant
+ * without. Its chunks live under `<tenant>/` in the bucket.
+ */
+export function lokiTenant(
+  options: Pick<LokiStackOptions, "multiTenancy" | "tenantId">,
+): pulumi.Input<string> {
+  return options.multiTenancy ? (options.tenantId ?? defaultTenantId) : lokiRuleSource.singleTenant;
 }
 
 export interface LokiEndpoints {

@@ -119,20 +119,30 @@ export interface LokiCaches {
  * How Loki authenticates to S3.
  * - `secret`: access keys from Pulumi secrets, stored in a Kubernetes Secret that Loki reads into
  *   its environment; the keys never appear in Helm values.
- * - `workloadIdentity`: no keys; Loki's service account assumes `roleArn` (EKS IRSA).
+ * - `workloadIdentity`: no keys; Loki's service account is annotated with `roleArn`, which it
+ *   assumes through EKS IAM roles for service accounts (IRSA).
+ * - `podIdentity`: no keys and no annotation; an EKS Pod Identity association made outside the
+ *   chart (`LokiAwsStorage` makes one) binds a role to Loki's service account.
  */
-export const S3Credentials = { Secret: "secret", WorkloadIdentity: "workloadIdentity" } as const;
+export const S3Credentials = {
+  Secret: "secret",
+  WorkloadIdentity: "workloadIdentity",
+  PodIdentity: "podIdentity",
+} as const;
 export type S3Credentials = (typeof S3Credentials)[keyof typeof S3Credentials];
 
-/** Loki's two buckets. */
+/** Loki's buckets. */
 export interface LokiS3Buckets {
   /** Log chunks and the index. */
   chunks: pulumi.Input<string>;
-  /** Recording and alerting rules. */
-  ruler: pulumi.Input<string>;
+  /**
+   * Optional, and not read: the ruler here reads its rules from Kubernetes Secrets (local rule
+   * storage), so nothing lands in a ruler bucket. Passed to the chart when given.
+   */
+  ruler?: pulumi.Input<string>;
 }
 
-/** The external S3 bucket pair and how Loki authenticates to it. */
+/** The external S3 bucket and how Loki authenticates to it. */
 export interface LokiS3Options {
   /** Bucket region, e.g. "us-east-1". */
   region: pulumi.Input<string>;
@@ -140,12 +150,14 @@ export interface LokiS3Options {
   endpoint?: pulumi.Input<string>;
   /** Path-style addressing, needed by most S3-compatible stores. Default false. */
   forcePathStyle?: boolean;
-  /** Bucket names; Loki needs one for chunks and one for the ruler. */
+  /** Bucket names: Loki's chunks and index go in `chunks`. */
   buckets: LokiS3Buckets;
   /**
    * - `secret`: access keys from Pulumi secrets, stored in a Kubernetes Secret that Loki reads
    *   into its environment; the keys never appear in Helm values.
    * - `workloadIdentity`: no keys; Loki's service account assumes `roleArn` (EKS IRSA).
+   * - `podIdentity`: no keys; an EKS Pod Identity association binds a role to Loki's service
+   *   account (`lokiServiceAccountName`).
    */
   credentials: S3Credentials;
   /** IAM role for workloadIdentity: arn:aws:iam::<account>:role/<name>. */
@@ -242,7 +254,7 @@ export interface LokiStackOptions {
    * - `filesystem`: the single binary's own volume; mode single only; no object store to run.
    * - `minio`: the chart's bundled single-node MinIO, with a generated root password; dev only,
    *   and deprecated upstream (the chart's validate.yaml: "will be removed 2026-10-31").
-   * - `s3`: an external S3-compatible bucket pair (`s3`); required by the multi-component modes.
+   * - `s3`: an external S3-compatible bucket (`s3`); required by the multi-component modes.
    */
   objectStore?: LokiObjectStore;
   /** The S3 buckets, with objectStore "s3". */
@@ -331,7 +343,7 @@ export const lokiSettingsSchema = z.strictObject({
       region: z.string().min(1),
       endpoint: z.url().optional(),
       forcePathStyle: z.boolean().optional(),
-      buckets: z.strictObject({ chunks: z.string().min(3), ruler: z.string().min(3) }),
+      buckets: z.strictObject({ chunks: z.string().min(3), ruler: z.string().min(3).optional() }),
       credentials: z.enum(S3Credentials),
       roleArn: z.string().optional(),
     })

@@ -107,6 +107,9 @@ const defaultCaches: Record<LokiMode, Required<LokiCaches>> = {
 /** Fraction of each Loki container's memory limit that the chart sets as GOMEMLIMIT. */
 export const goMemLimitFactor = 0.85;
 
+/** The tenant the collector pushes as with multi-tenancy, unless `tenantId` says otherwise. */
+export const defaultTenantId = "dynamo";
+
 /** Loki's index period; retention must be a whole number of them. */
 export const indexPeriodHours = 24;
 
@@ -151,7 +154,7 @@ export function resolveLokiOptions(options: LokiStackSettings): ResolvedLokiOpti
     retention,
     retentionHours: retentionHours(retention) ?? Number.NaN,
     multiTenancy: options.multiTenancy ?? false,
-    tenantId: options.tenantId ?? "dynamo",
+    tenantId: options.tenantId ?? defaultTenantId,
     replicationFactor: options.replicationFactor ?? (mode === "single" ? 1 : 3),
     zoneAwareIngesters: options.zoneAwareIngesters ?? mode === "distributed",
     ingesterZones: options.ingesterZones,
@@ -175,7 +178,8 @@ export function resolveLokiOptions(options: LokiStackSettings): ResolvedLokiOpti
 }
 
 /** How Loki authenticates to its S3 bucket, once checked: each way with exactly what it needs. */
-export type LokiS3Auth = { kind: "accessKeys" } | { kind: "workloadIdentity"; roleArn: string };
+export type LokiS3Auth =
+  { kind: "accessKeys" } | { kind: "workloadIdentity"; roleArn: string } | { kind: "podIdentity" };
 
 /** Loki's object store, once checked. */
 export type LokiStore =
@@ -186,7 +190,7 @@ export type LokiStore =
       region: string;
       endpoint?: string;
       forcePathStyle: boolean;
-      buckets: { chunks: string; ruler: string };
+      buckets: { chunks: string; ruler?: string };
       auth: LokiS3Auth;
     };
 

@@ -388,7 +388,7 @@ function rulerConfig({ ruler }: ValidLokiOptions): Values {
 function s3StorageConfig(s3: Extract<LokiStore, { kind: "s3" }>): Values {
   return {
     type: "s3",
-    bucketNames: { chunks: s3.buckets.chunks, ruler: s3.buckets.ruler },
+    bucketNames: s3.buckets,
     s3: {
       region: s3.region,
       ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
@@ -451,8 +451,10 @@ function objectStoreValues(options: ValidLokiOptions, refs: LokiValueRefs): Valu
       },
     };
   }
-  if (store.auth.kind === "accessKeys") return { minio: { enabled: false } };
-  // Workload identity (IRSA): no keys at all, the service account assumes the role.
+  // Keys, or EKS Pod Identity, whose association binds the role to the service account outside
+  // the chart: nothing to add.
+  if (store.auth.kind !== "workloadIdentity") return { minio: { enabled: false } };
+  // IRSA: no keys at all, the service account assumes the role its annotation names.
   return {
     minio: { enabled: false },
     serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": store.auth.roleArn } },

@@ -8,6 +8,10 @@ import { alertsOptionProblems, resolveAlertsOptions } from "../dynamo/alerts";
 import type { DynamoAlertsOptions } from "../dynamo/alerts-options";
 import { labelKeyProblem, labelValueProblem, shown } from "../core/field-rules";
 import type { OptionProblem } from "../core/problems";
+import { lokiAwsStorageProblems } from "../aws/checks";
+import type { LokiAwsStorageOptions } from "../aws/options";
+import { retentionProblems } from "../loki/checks";
+import { resolveLokiOptions } from "../loki/resolve";
 import { type DynamoLoggingSafety, type DynamoLoggingSample, dynamoLoggingDefaults } from "./options";
 
 /**
@@ -41,11 +45,13 @@ export function crossComponentProblems(
     alloy?: AlloyCollectorSettings;
     sample?: Pick<DynamoLoggingSample, "namespace">;
     alerts?: DynamoAlertsOptions;
-    loki?: { ruler?: { alertmanagerUrl?: unknown; remoteWriteUrl?: unknown } };
+    loki?: LokiAsAwsSees & { ruler?: { alertmanagerUrl?: unknown; remoteWriteUrl?: unknown } };
+    aws?: unknown;
   },
   namespacesKnown = true,
 ): OptionProblem[] {
   const problems: OptionProblem[] = [];
+  if (args.aws !== undefined) problems.push(...awsLokiProblems(args.loki ?? {}));
   // Collected namespaces from another resource are checked against at deploy time instead.
   const collected = namespacesKnown ? resolveAlloyOptions(args.alloy ?? {}).namespaces : undefined;
   if (args.sample && collected) {
@@ -82,6 +88,39 @@ export function crossComponentProblems(
   return problems;
 }
 
+/** What the AWS storage reads of Loki's options. */
+interface LokiAsAwsSees {
+  objectStore?: string;
+  s3?: unknown;
+  retention?: string;
+  minimumRetention?: string;
+}
+
+/**
+ * With `aws`, Loki's bucket and role are made by the stack: Loki must store in S3 and name no
+ * bucket of its own, and its retention, which the bucket's lifecycle follows, must be valid.
+ */
+function awsLokiProblems(loki: LokiAsAwsSees): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  if (loki.s3 !== undefined) {
+    problems.push({
+      path: "loki.s3",
+      message: "is made by aws (its bucket and role); remove it, or remove aws to bring your own bucket",
+    });
+  }
+  if (loki.objectStore !== undefined && loki.objectStore !== "s3") {
+    problems.push({
+      path: "loki.objectStore",
+      message: `is ${shown(loki.objectStore)}, but aws makes an S3 bucket for Loki; set it to "s3" (the default with aws) or remove aws`,
+    });
+  }
+  const { retention, minimumRetention } = loki;
+  for (const p of retentionProblems(resolveLokiOptions({ retention, minimumRetention }))) {
+    problems.push({ ...p, path: `loki.${p.path}` });
+  }
+  return problems;
+}
+
 /** Why the sample's namespace is not among the collected ones, if it is not. */
 export function sampleNotCollected(namespace: string, collected: readonly string[]): string | undefined {
   return collected.includes(namespace)
@@ -96,14 +135,16 @@ export function sampleNotCollected(namespace: string, collected: readonly string
  * that need them wait for deploy time.
  */
 export function stackProblems(
-  args: Omit<Parameters<typeof crossComponentProblems>[0], "alloy"> & {
+  args: Omit<Parameters<typeof crossComponentProblems>[0], "alloy" | "aws"> & {
     alloy?: unknown;
     safety?: DynamoLoggingSafety;
+    aws?: LokiAwsStorageOptions;
   },
   namespacesKnown: boolean,
 ): OptionProblem[] {
   return [
     ...crossComponentProblems({ ...args, alloy: args.alloy as AlloyCollectorSettings }, namespacesKnown),
     ...safetyProblems(args.safety ?? {}).map((p) => ({ ...p, path: `safety.${p.path}` })),
+    ...(args.aws ? lokiAwsStorageProblems(args.aws).map((p) => ({ ...p, path: `aws.${p.path}` })) : []),
   ];
 }

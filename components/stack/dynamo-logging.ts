@@ -6,12 +6,17 @@ import { DynamoGraphSample } from "../dynamo/graph-sample";
 import { GrafanaProvisioning } from "../grafana/provisioning";
 import { defaultGrafanaNamespace } from "../grafana/values";
 import { LokiStack } from "../loki/loki-stack";
+import { LokiAwsStorage } from "../aws/loki-aws-storage";
+import type { LokiAwsStorageOptions } from "../aws/options";
+import { lokiServiceAccountName, lokiTenant } from "../loki/endpoints";
+import { resolveLokiOptions } from "../loki/resolve";
 import type { DynamoAlertsOptions } from "../dynamo/alerts-options";
 import { buildRuleGroups, type ResolvedAlertsOptions, resolveAlertsOptions } from "../dynamo/alerts";
 import { ruleFile } from "../dynamo/rule-files";
 import { isKnown } from "../core/deploy-time";
-import type { LokiStackOptions } from "../loki/options";
+import type { LokiS3Options, LokiStackOptions } from "../loki/options";
 import { buildNetworkPolicies } from "./network-policies";
+import { lokiS3OnAws } from "./loki-on-aws";
 import { invalidArgumentsError } from "../core/problems";
 import { sampleNotCollected, stackProblems } from "./checks";
 import {
@@ -28,6 +33,12 @@ export interface DynamoLoggingArgs {
   namespace?: string;
   /** Loki. */
   loki?: LokiStackOptions;
+  /**
+   * Loki's S3 bucket and the IAM role its pods assume, made here on AWS (`LokiAwsStorage`) and
+   * wired into Loki: then `loki.s3` stays unset and `loki.objectStore` is s3. Needs an AWS
+   * provider (the program makes one for `accountId` and `region`). Default: none.
+   */
+  aws?: LokiAwsStorageOptions;
   /** S3 access key id, with `loki.s3.credentials: "secret"` (and only then). Kept secret end to end. */
   lokiS3AccessKeyId?: pulumi.Input<string>;
   /** S3 secret access key, with `loki.s3.credentials: "secret"` (and only then). Kept secret end to end. */
@@ -71,6 +82,9 @@ export class DynamoLogging extends pulumi.ComponentResource {
   /** The installed Grafana's Service (port 80), with grafana.target "install". */
   public readonly grafanaServiceName: pulumi.Output<string | undefined>;
   public readonly sampleNamespace: pulumi.Output<string | undefined>;
+  /** Loki's S3 bucket and the role its pods assume, when `aws` made them. */
+  public readonly lokiBucketName: pulumi.Output<string | undefined>;
+  public readonly lokiRoleArn: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: DynamoLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
     // Collected namespaces from another resource are known at deploy time only: checked then.
@@ -91,17 +105,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
       dataHolder,
     ).metadata.name;
 
-    const loki = new LokiStack(
-      `${name}-loki`,
-      {
-        ...args.loki,
-        namespace,
-        s3AccessKeyId: args.lokiS3AccessKeyId,
-        s3SecretAccessKey: args.lokiS3SecretAccessKey,
-        rulerRemoteWritePassword: args.lokiRulerRemoteWritePassword,
-      },
-      dataHolder,
-    );
+    const { loki, storage } = this.lokiOnItsStore(name, args, namespace, namespaceName);
 
     const collector = new AlloyCollector(
       `${name}-alloy`,
@@ -155,6 +159,8 @@ export class DynamoLogging extends pulumi.ComponentResource {
     this.sampleFrontendService = sample ? sample.frontendService : pulumi.output(undefined);
     this.grafanaServiceName = grafana.serviceName;
     this.sampleNamespace = sample ? sample.namespace : pulumi.output(undefined);
+    this.lokiBucketName = storage ? storage.bucketName : pulumi.output(undefined);
+    this.lokiRoleArn = storage ? storage.roleArn : pulumi.output(undefined);
     this.registerOutputs({
       namespace: this.namespace,
       lokiPushUrl: this.lokiPushUrl,
@@ -168,7 +174,72 @@ export class DynamoLogging extends pulumi.ComponentResource {
       sampleNamespace: this.sampleNamespace,
       sampleFrontendService: this.sampleFrontendService,
       grafanaServiceName: this.grafanaServiceName,
+      lokiBucketName: this.lokiBucketName,
+      lokiRoleArn: this.lokiRoleArn,
     });
+  }
+
+  /**
+   * Loki, and its bucket and role on AWS when `aws` asks for them, created first: Loki's pods start
+   * only once their role can reach the bucket (a pod started before its pod identity association
+   * would run without credentials until restarted).
+   */
+  private lokiOnItsStore(
+    name: string,
+    args: DynamoLoggingArgs,
+    namespace: pulumi.Output<string>,
+    namespaceName: string,
+  ): { loki: LokiStack; storage?: LokiAwsStorage } {
+    const protect = args.safety?.protectData ?? false;
+    // Loki's release holds the volumes and the index: protected with the data.
+    const dataHolder = { parent: this, protect };
+    const storage = args.aws
+      ? this.lokiStorage(name, args.aws, args.loki ?? {}, namespaceName, protect)
+      : undefined;
+    const loki = new LokiStack(
+      `${name}-loki`,
+      {
+        ...args.loki,
+        ...(storage ? { objectStore: "s3", s3: storage.s3 } : {}),
+        namespace,
+        s3AccessKeyId: args.lokiS3AccessKeyId,
+        s3SecretAccessKey: args.lokiS3SecretAccessKey,
+        rulerRemoteWritePassword: args.lokiRulerRemoteWritePassword,
+      },
+      storage ? { ...dataHolder, dependsOn: [storage.component] } : dataHolder,
+    );
+    return { loki, storage: storage?.component };
+  }
+
+  /**
+   * Loki's bucket and role on AWS, for the service account Loki's chart runs its pods as and the
+   * tenant it stores as, and the S3 options that point Loki at them.
+   */
+  private lokiStorage(
+    name: string,
+    aws: LokiAwsStorageOptions,
+    loki: LokiStackOptions,
+    namespace: string,
+    protectData: boolean,
+  ): { component: LokiAwsStorage; s3: LokiS3Options } {
+    const { releaseName, retentionHours } = resolveLokiOptions({
+      releaseName: loki.releaseName,
+      retention: loki.retention,
+    });
+    const component = new LokiAwsStorage(
+      `${name}-loki-storage`,
+      {
+        ...aws,
+        serviceAccount: { namespace, name: lokiServiceAccountName(releaseName) },
+        // Secret with multi-tenancy, as Loki's own outputs keep it: the tenant is what every push
+        // and query presents.
+        tenant: loki.multiTenancy ? pulumi.secret(lokiTenant(loki)) : lokiTenant(loki),
+        retentionDays: retentionHours / 24,
+        protectData,
+      },
+      { parent: this },
+    );
+    return { component, s3: lokiS3OnAws(aws, component) };
   }
 
   /** The NetworkPolicies of the stack's namespace, from the children's release and pod labels. */

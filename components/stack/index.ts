@@ -1,4 +1,5 @@
 export * from "./checks";
 export * from "./dynamo-logging";
+export * from "./loki-on-aws";
 export * from "./network-policies";
 export * from "./options";

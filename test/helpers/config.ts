@@ -22,3 +22,20 @@ export const simpleScalableOnS3 = (overrides: Record<string, unknown> = {}) => (
     ...overrides,
   },
 });
+
+/**
+ * A stack config switched from the bucket and role `aws` makes to a bucket of its own reached
+ * with access keys (`loki.s3.credentials: secret`): the path that has S3 keys to keep secret.
+ */
+export function onAccessKeys(config: Record<string, unknown>): void {
+  const loki = config.loki as Record<string, unknown>;
+  const region = (config.aws as { region?: string } | undefined)?.region ?? "us-east-1";
+  delete config.aws;
+  loki.s3 = {
+    region,
+    buckets: { chunks: "dynamo-logs-prod-chunks" },
+    ...(loki.s3 as object),
+    credentials: "secret",
+    roleArn: undefined,
+  };
+}

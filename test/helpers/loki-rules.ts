@@ -33,11 +33,16 @@ export function lokiChartViolations(values: Json): string[] {
   if (values.minio?.enabled && values.ignoreMinioDeprecation !== true) {
     violations.push("minio.enabled without ignoreMinioDeprecation");
   }
-  // The chart requires bucket names only for an object store (_helpers.tpl loki.isUsingObjectStorage).
+  // The chart requires bucket names only for an object store (_helpers.tpl loki.isUsingObjectStorage):
+  // the chunks' always (loki.commonStorageConfig, :228), the ruler's only when the ruler stores
+  // its rules there rather than locally (loki.rulerStorageConfig, :254-263).
   const objectStorages = ["s3", "gcs", "azure", "swift", "alibabacloud", "cos", "bos"];
   if (!values.minio?.enabled && objectStorages.includes(values.loki?.storage?.type ?? "s3")) {
     const buckets = values.loki?.storage?.bucketNames ?? {};
-    if (!buckets.chunks || !buckets.ruler) violations.push("no MinIO and no bucketNames.chunks/ruler");
+    if (!buckets.chunks) violations.push("no MinIO and no bucketNames.chunks");
+    if (values.loki?.rulerConfig?.storage?.type !== "local" && !buckets.ruler) {
+      violations.push("ruler storage in the object store, and no bucketNames.ruler");
+    }
   }
   return violations;
 }

@@ -48,6 +48,7 @@ function importGraph(): Map<string, string[]> {
 const componentRanks: Record<string, number> = {
   core: 0,
   loki: 1,
+  aws: 1,
   alloy: 1,
   grafana: 1,
   dynamo: 1,

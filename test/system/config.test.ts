@@ -55,7 +55,7 @@ describe("stack config", () => {
   test("unknown keys are rejected at any depth, naming the keys allowed there", () => {
     expect(problems({ nmespace: "x", loki: { mode: "single", objectStor: "s3" } })).toEqual([
       expect.stringMatching(/^loki\.objectStor: unknown key; allowed here: .*objectStore/),
-      "nmespace: unknown key; allowed here: cluster, namespace, loki, alloy, grafana, sample, safety, alerts, lokiS3AccessKeyId, lokiS3SecretAccessKey, lokiRulerRemoteWritePassword",
+      "nmespace: unknown key; allowed here: cluster, namespace, loki, aws, alloy, grafana, sample, safety, alerts, lokiS3AccessKeyId, lokiS3SecretAccessKey, lokiRulerRemoteWritePassword",
     ]);
   });
 
@@ -88,7 +88,7 @@ describe("stack config", () => {
 
   test("multi-component modes without S3 settings are rejected", () => {
     expect(problems({ loki: { mode: "simpleScalable" } })).toEqual([
-      "loki.s3: objectStore s3 needs s3.region, s3.buckets.chunks and s3.buckets.ruler",
+      "loki.s3: objectStore s3 needs s3.region, s3.buckets.chunks and s3.credentials",
     ]);
   });
 

@@ -2,6 +2,7 @@ import { parseStackConfig } from "../../infra/config";
 import { listStacks, stackConfigFromObject } from "../../tools/cli/stack-config";
 import { renderStack, releaseType, type Rendered, stackConfig } from "../helpers/program";
 import type { Json } from "../helpers/json";
+import { onAccessKeys } from "../helpers/config";
 
 const known = {
   accessKeyId: "AKIAKNOWNTESTKEY00042",
@@ -17,7 +18,8 @@ function withEveryCredential(stack: string): Promise<Rendered> {
       const loki = config.loki as Json;
       loki.multiTenancy = true;
       loki.tenantId = known.tenant;
-      if (loki.objectStore === "s3") loki.s3 = { ...loki.s3, credentials: "secret", roleArn: undefined };
+      // Where Loki reaches S3, by keys: a bucket the stack makes (aws) is reached by a role instead.
+      if (loki.objectStore === "s3") onAccessKeys(config);
     },
     stackUsesS3(stack)
       ? { lokiS3AccessKeyId: known.accessKeyId, lokiS3SecretAccessKey: known.secretAccessKey }
@@ -74,12 +76,20 @@ describe("prod", () => {
     loki = prod.values("loki");
   });
 
-  test("protects the resources that hold logs or their index; nothing else needs it", () => {
+  test("protects the resources that hold logs or their index, or the key that reads them; nothing else needs it", () => {
     const protectedKeys = prod.run.resources.filter((r) => r.protect).map((r) => `${r.type}::${r.name}`);
     expect(protectedKeys).toEqual([
       "kubernetes:core/v1:Namespace::dynamo-namespace",
+      "aws:kms/key:Key::dynamo-loki-storage-key",
+      "aws:s3/bucket:Bucket::dynamo-loki-storage-chunks",
       "dynamo-logging:index:LokiStack::dynamo-loki",
       `${releaseType}::dynamo-loki`,
+    ]);
+    // Once protection is lifted on purpose, `pulumi destroy` still leaves the logs in the account.
+    const retained = prod.run.resources.filter((r) => r.retainOnDelete).map((r) => `${r.type}::${r.name}`);
+    expect(retained).toEqual([
+      "aws:kms/key:Key::dynamo-loki-storage-key",
+      "aws:s3/bucket:Bucket::dynamo-loki-storage-chunks",
     ]);
   });
 

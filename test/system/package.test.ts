@@ -12,12 +12,13 @@ const run = promisify(execFile);
 const packageJson = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8"));
 
 describe("the package", () => {
-  test("exports the five components", () => {
+  test("exports the six components", () => {
     expect(componentClasses).toEqual([
       "AlloyCollector",
       "DynamoGraphSample",
       "DynamoLogging",
       "GrafanaProvisioning",
+      "LokiAwsStorage",
       "LokiStack",
     ]);
   });

@@ -15,6 +15,7 @@ import { type Rendered, releaseType, renderStack, stackConfig } from "../helpers
 import { crdJsonSchema } from "../helpers/crd";
 import { describeWithReference, readReferenceYaml } from "../helpers/reference";
 import { laptopBudget, requestsInValues } from "../helpers/budget";
+import { onAccessKeys } from "../helpers/config";
 import type { Json } from "../helpers/json";
 
 const stacks = listStacks();
@@ -222,7 +223,7 @@ describe("stacks", () => {
     expect([dev.deploymentMode, prod.deploymentMode]).toEqual(["Monolithic", "Distributed"]);
     expect([dev.minio.enabled, prod.minio.enabled]).toEqual([false, false]);
     expect(dev.loki.storage).toEqual({ type: "filesystem" });
-    expect(prod.loki.storage.bucketNames).toEqual({ chunks: expect.any(String), ruler: expect.any(String) });
+    expect(prod.loki.storage.bucketNames).toEqual({ chunks: expect.any(String) });
     expect([dev.loki.commonConfig.replication_factor, prod.loki.commonConfig.replication_factor]).toEqual([
       1, 3,
     ]);
@@ -277,14 +278,7 @@ describe("stacks", () => {
       lokiS3AccessKeyId: "AKIAKNOWNSECRETID0001",
       lokiS3SecretAccessKey: "known+secret/key-value",
     };
-    const rendered = await renderStack(
-      "prod",
-      (config) => {
-        const loki = config.loki as Json;
-        loki.s3 = { ...loki.s3, credentials: "secret", roleArn: undefined };
-      },
-      knownSecrets,
-    );
+    const rendered = await renderStack("prod", onAccessKeys, knownSecrets);
     const secret = rendered.resource("kubernetes:core/v1:Secret");
     expect(secret.inputs.stringData).toBe("[secret]");
     expect(lokiValues("prod").defaults).not.toHaveProperty("extraEnvFrom");
@@ -302,8 +296,7 @@ describe("stacks", () => {
 
   test("secure values the render cannot decrypt become placeholders, never a crash", async () => {
     const rendered = await renderStack("prod", (config) => {
-      const loki = config.loki as Json;
-      loki.s3 = { ...loki.s3, credentials: "secret", roleArn: undefined };
+      onAccessKeys(config);
       config.lokiS3AccessKeyId = { secure: "v1:ciphertext" };
       config.lokiS3SecretAccessKey = { secure: "v1:ciphertext" };
     });

@@ -20,6 +20,8 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
   /** Whether `pulumi destroy` must first lift protection (own or inherited from the parent). */
   protect: boolean;
+  /** Whether `pulumi destroy` leaves the cloud resource in place; recorded where set. */
+  retainOnDelete?: true;
   /**
    * The provider a custom resource is managed through, as `type::name` (`pulumi:providers:
    * kubernetes::cluster`; `...::default` for the package's default provider); null for components.
@@ -47,18 +49,48 @@ const programEntry = require.resolve(path.resolve(__dirname, "..", "..", "infra"
 
 /**
  * Providers answer with their inputs as state. Where a provider computes an output the program
- * reads, the mock computes a stand-in: random passwords, which only ever travel as secrets.
+ * reads, the mock computes a stand-in: random passwords, which only ever travel as secrets; AWS
+ * auto-names and ARNs, in their real shape, with "xxxxxxx" where Pulumi's random suffix goes and
+ * the account the AWS provider is restricted to.
  */
-const mocks: pulumi.runtime.Mocks = {
-  newResource: (args) => ({
-    id: `${args.name}-id`,
-    state:
-      args.type === "random:index/randomPassword:RandomPassword"
-        ? { ...args.inputs, result: `mock-password-${args.name}` }
-        : args.inputs,
-  }),
-  call: (args) => args.inputs,
-};
+function mocks(): pulumi.runtime.Mocks {
+  /** The account of each AWS provider, by the id the mock gave it. */
+  const accounts = new Map<string, string>();
+  const autoName = (name: string) => `${name}-xxxxxxx`;
+  return {
+    newResource: (args) => {
+      const id = `${args.name}-id`;
+      const { inputs } = args;
+      const account = accounts.get(args.provider?.split("::").pop() ?? "") ?? "000000000000";
+      switch (args.type) {
+        case "random:index/randomPassword:RandomPassword":
+          return { id, state: { ...inputs, result: `mock-password-${args.name}` } };
+        case "pulumi:providers:aws":
+          // A provider's structured inputs reach its plugin as JSON text.
+          accounts.set(id, (JSON.parse(inputs.allowedAccountIds ?? "[]") as string[])[0] ?? "000000000000");
+          return { id, state: inputs };
+        case "aws:s3/bucket:Bucket": {
+          const bucket = inputs.bucket ?? autoName(args.name);
+          return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
+        }
+        case "aws:iam/role:Role": {
+          const name = inputs.name ?? autoName(args.name);
+          return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${account}:role/${name}` } };
+        }
+        case "aws:kms/key:Key": {
+          const keyId = "00000000-0000-4000-8000-000000000000";
+          return {
+            id: keyId,
+            state: { ...inputs, keyId, arn: `arn:aws:kms:${inputs.region}:${account}:key/${keyId}` },
+          };
+        }
+        default:
+          return { id, state: inputs };
+      }
+    },
+    call: (args) => args.inputs,
+  };
+}
 
 /**
  * Raised when the program (or body) throws: carries what had been registered by then, so tests can
@@ -89,7 +121,7 @@ export function runProgram(options: RunOptions): Promise<ProgramRun> {
  * in construction order, with resolved inputs and effective `protect`.
  */
 export async function runWithMocks(options: RunOptions, body: () => unknown): Promise<ProgramRun> {
-  await pulumi.runtime.setMocks(mocks, projectName, options.stack, false);
+  await pulumi.runtime.setMocks(mocks(), projectName, options.stack, false);
   pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
 
   const stackKey = `pulumi:pulumi:Stack::${projectName}-${options.stack}`;
@@ -141,6 +173,7 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
           parent: parent?.key ?? stackKey,
           inputs,
           protect,
+          ...(args.opts.retainOnDelete ? { retainOnDelete: true as const } : {}),
           provider,
         })),
       );

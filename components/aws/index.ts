@@ -1,0 +1,5 @@
+export * from "./checks";
+export * from "./loki-aws-storage";
+export * from "./options";
+export * from "./policies";
+export * from "./sdk";
