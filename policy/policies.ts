@@ -13,6 +13,7 @@ import type {
 import { collectorName, unboundedLabelReason } from "../components/alloy";
 import { helmReleaseType as releaseType } from "../components/core";
 import { lokiComponentsByMode, statelessComponents, unbudgetedComponents } from "../components/loki";
+import { bucketGuardrails } from "./bucket-rules";
 import {
   capabilityProblems,
   objectName,
@@ -353,6 +354,7 @@ export const guardrails: (ResourceValidationPolicy | StackValidationPolicy)[] = 
   highlyAvailableLoki,
   resilientCollector,
   networkIsolation,
+  ...bucketGuardrails,
 ];
 
 export type { ReportViolation };

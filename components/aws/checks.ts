@@ -107,7 +107,7 @@ export function lokiAwsStorageProblems(options: LokiAwsStorageOptions): OptionPr
   if (margin !== undefined && !(Number.isInteger(margin) && margin >= 1 && margin <= 365)) {
     problem(
       "expirationMarginDays",
-      `${shown(margin)} is not a whole number of days from 1 to 365: the lifecycle rule must expire objects after Loki deletes them, never before`,
+      `${margin} is not a whole number of days from 1 to 365: the lifecycle rule must expire objects after Loki deletes them, never before`,
     );
   }
   return problems;

@@ -16,7 +16,7 @@ import {
   renderChartObjects,
 } from "../../tools/charts/chart-objects";
 import { formatTotals, minimumNodes } from "../../tools/charts/object-checks";
-import { runProgram } from "../../tools/runtime/program-runner";
+import { type ProgramRun, runProgram } from "../../tools/runtime/program-runner";
 import { listStacks, projectRoot, readStackConfigFile } from "../../tools/cli/stack-config";
 import { type StackVerification, verifyStack } from "../../tools/cli/verify";
 import { laptopBudget } from "../helpers/budget";
@@ -26,7 +26,13 @@ import type { Json } from "../helpers/json";
 describeWithCharts("every stack through the pinned charts", (helm) => {
   const rendered = new Map<
     string,
-    { releases: RenderedRelease[]; result: StackVerification; program: KubeObject[]; config: Json }
+    {
+      releases: RenderedRelease[];
+      result: StackVerification;
+      program: KubeObject[];
+      config: Json;
+      run: ProgramRun;
+    }
   >();
   /**
    * The stacks shipped, and what they no longer run but users may still select (SimpleScalable as
@@ -47,6 +53,18 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
         delete loki.zoneAwareIngesters;
         delete loki.ingesterZones;
         return { ...c, "dynamo-logging:loki": JSON.stringify({ ...loki, mode: "simpleScalable" }) };
+      },
+    ],
+    // Prod with Loki's role assumed through IRSA rather than EKS Pod Identity.
+    [
+      "prodIrsa",
+      "prod",
+      (c) => {
+        const aws = JSON.parse(c["dynamo-logging:aws"]) as Record<string, unknown>;
+        delete aws.clusterName;
+        const oidcProviderArn =
+          "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+        return { ...c, "dynamo-logging:aws": JSON.stringify({ ...aws, identity: "irsa", oidcProviderArn }) };
       },
     ],
     // The bundled MinIO, deprecated upstream but selectable while the pinned chart carries it.
@@ -73,6 +91,7 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
         result: await verifyStack(run, releases, parsed.config),
         program: programObjects(run),
         config: parsed.config,
+        run,
       });
     }
   });
@@ -85,9 +104,12 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
   const container = (workload: Json, name: string): Json =>
     containersOf(podSpecOf(workload)!).find((c) => c.container.name === name)!.container;
 
-  test.each(["dev", "staging", "prod", "simpleScalable", "devMinio"])("%s: verify finds nothing", (stack) => {
-    expect(rendered.get(stack)!.result.findings).toEqual([]);
-  });
+  test.each(["dev", "staging", "prod", "prodIrsa", "simpleScalable", "devMinio"])(
+    "%s: verify finds nothing",
+    (stack) => {
+      expect(rendered.get(stack)!.result.findings).toEqual([]);
+    },
+  );
 
   test.each([
     ["simpleScalable", "loki-backend"],
@@ -118,6 +140,51 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
       expect(lokiConfig.ruler.alertmanager_url).toBe(config.loki.ruler.alertmanagerUrl);
       const file = parseYaml(rules.data["dynamo-rules.yaml"]) as Json;
       expect(file.groups[0].name).toBe("dynamo-alerts");
+    },
+  );
+
+  test.each(["prod", "prodIrsa"])(
+    "%s: the role trusts exactly the service account the rendered Loki pods run as, and no other",
+    (stack) => {
+      const { run } = rendered.get(stack)!;
+      // Every pod that runs Loki itself (the binary reading its config file) talks to the bucket.
+      const lokiPods = objects(stack).filter((o) =>
+        containersOf(podSpecOf(o) ?? {}).some(({ container: c }) =>
+          ((c.args ?? []) as string[]).some((arg) => arg.startsWith("-config.file=")),
+        ),
+      );
+      expect(lokiPods.length).toBeGreaterThanOrEqual(9);
+      const accounts = new Set(
+        lokiPods.map((o) => `${o.metadata.namespace}/${podSpecOf(o)!.serviceAccountName}`),
+      );
+      expect(accounts.size).toBe(1);
+      const [account] = accounts;
+      const [namespace, name] = account.split("/");
+      const serviceAccount = find(stack, "ServiceAccount", name);
+      const role = run.resources.find((r) => r.type === "aws:iam/role:Role")!;
+      const roleArn = run.outputs.lokiRoleArn;
+      const [statement, ...others] = JSON.parse(role.inputs.assumeRolePolicy as string).Statement as Json[];
+      expect(others).toEqual([]);
+      if (stack === "prod") {
+        expect(statement.Condition.StringEquals).toMatchObject({
+          "aws:RequestTag/kubernetes-namespace": namespace,
+          "aws:RequestTag/kubernetes-service-account": name,
+        });
+        const association = run.resources.find(
+          (r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+        )!;
+        expect(association.inputs).toMatchObject({ namespace, serviceAccount: name, roleArn });
+        expect(serviceAccount.metadata.annotations ?? {}).not.toHaveProperty("eks.amazonaws.com/role-arn");
+      } else {
+        const subjects = Object.entries(statement.Condition.StringEquals as Record<string, string>).filter(
+          ([key]) => key.endsWith(":sub"),
+        );
+        expect(subjects.map(([, subject]) => subject)).toEqual([
+          `system:serviceaccount:${namespace}:${name}`,
+        ]);
+        // The chart annotates exactly that service account with the role made.
+        expect(serviceAccount.metadata.annotations).toMatchObject({ "eks.amazonaws.com/role-arn": roleArn });
+      }
     },
   );
 

@@ -48,6 +48,22 @@ export interface RunOptions {
 const programEntry = require.resolve(path.resolve(__dirname, "..", "..", "infra", "index"));
 
 /**
+ * The property a provider fills with an auto-name when the program leaves it unset, by type; the
+ * engine hands the name on to the policy pack and the plan as an input, as Check returned it.
+ */
+const autoNamed: Record<string, string> = { "aws:s3/bucket:Bucket": "bucket", "aws:iam/role:Role": "name" };
+const autoName = (name: string) => `${name}-xxxxxxx`;
+
+/** A resource's inputs as the provider's Check returns them: auto-named where the type is. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function checkedInputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+  const property = autoNamed[type];
+  return property === undefined || inputs[property] !== undefined
+    ? inputs
+    : { ...inputs, [property]: autoName(name) };
+}
+
+/**
  * Providers answer with their inputs as state. Where a provider computes an output the program
  * reads, the mock computes a stand-in: random passwords, which only ever travel as secrets; AWS
  * auto-names and ARNs, in their real shape, with "xxxxxxx" where Pulumi's random suffix goes and
@@ -56,11 +72,10 @@ const programEntry = require.resolve(path.resolve(__dirname, "..", "..", "infra"
 function mocks(): pulumi.runtime.Mocks {
   /** The account of each AWS provider, by the id the mock gave it. */
   const accounts = new Map<string, string>();
-  const autoName = (name: string) => `${name}-xxxxxxx`;
   return {
     newResource: (args) => {
       const id = `${args.name}-id`;
-      const { inputs } = args;
+      const inputs = checkedInputs(args.type, args.name, args.inputs);
       const account = accounts.get(args.provider?.split("::").pop() ?? "") ?? "000000000000";
       switch (args.type) {
         case "random:index/randomPassword:RandomPassword":
@@ -69,14 +84,13 @@ function mocks(): pulumi.runtime.Mocks {
           // A provider's structured inputs reach its plugin as JSON text.
           accounts.set(id, (JSON.parse(inputs.allowedAccountIds ?? "[]") as string[])[0] ?? "000000000000");
           return { id, state: inputs };
-        case "aws:s3/bucket:Bucket": {
-          const bucket = inputs.bucket ?? autoName(args.name);
-          return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
-        }
-        case "aws:iam/role:Role": {
-          const name = inputs.name ?? autoName(args.name);
-          return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::${account}:role/${name}` } };
-        }
+        case "aws:s3/bucket:Bucket":
+          return { id: inputs.bucket, state: { ...inputs, arn: `arn:aws:s3:::${inputs.bucket}` } };
+        case "aws:iam/role:Role":
+          return {
+            id: inputs.name,
+            state: { ...inputs, arn: `arn:aws:iam::${account}:role/${inputs.name}` },
+          };
         case "aws:kms/key:Key": {
           const keyId = "00000000-0000-4000-8000-000000000000";
           return {
@@ -171,7 +185,7 @@ export async function runWithMocks(options: RunOptions, body: () => unknown): Pr
           type: args.type,
           name: args.name,
           parent: parent?.key ?? stackKey,
-          inputs,
+          inputs: custom ? checkedInputs(args.type, args.name, inputs) : inputs,
           protect,
           ...(args.opts.retainOnDelete ? { retainOnDelete: true as const } : {}),
           provider,
