@@ -136,8 +136,9 @@ export interface LokiS3Buckets {
   /** Log chunks and the index. */
   chunks: pulumi.Input<string>;
   /**
-   * Optional, and not read: the ruler here reads its rules from Kubernetes Secrets (local rule
-   * storage), so nothing lands in a ruler bucket. Passed to the chart when given.
+   * Optional, and not read: the ruler here reads its rules from labelled ConfigMaps and Secrets
+   * (the chart's rules sidecar, local rule storage), so nothing lands in a ruler bucket. Passed to
+   * the chart when given.
    */
   ruler?: pulumi.Input<string>;
 }

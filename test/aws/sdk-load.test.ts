@@ -1,6 +1,6 @@
 /**
  * @pulumi/aws loads only for a stack that makes AWS resources: here, loading it at all throws, so
- * the stacks that make none render and the one that does fails.
+ * the stack that makes none renders and those that do fail.
  */
 import { renderStack } from "../helpers/program";
 
@@ -9,11 +9,11 @@ jest.mock("@pulumi/aws", () => {
 });
 
 describe("the AWS SDK's load", () => {
-  test.each(["dev", "staging"])("%s renders without ever loading @pulumi/aws", async (stack) => {
-    await expect(renderStack(stack)).resolves.toBeDefined();
+  test("dev renders without ever loading @pulumi/aws", async () => {
+    await expect(renderStack("dev")).resolves.toBeDefined();
   });
 
-  test("prod, which makes Loki's bucket and role, loads it", async () => {
-    await expect(renderStack("prod")).rejects.toThrow("@pulumi/aws was loaded");
+  test.each(["staging", "prod"])("%s, which makes Loki's bucket and role, loads it", async (stack) => {
+    await expect(renderStack(stack)).rejects.toThrow("@pulumi/aws was loaded");
   });
 });

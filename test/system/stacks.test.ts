@@ -96,14 +96,19 @@ describe("stacks", () => {
     expect(renders.get("prod")!.run.outputs).not.toHaveProperty("sampleFrontendPortForward");
   });
 
-  test("staging rehearses prod: Distributed on S3 through workload identity, provisioning an existing Grafana", () => {
+  test("staging rehearses prod: Distributed on a bucket and role made as prod's, provisioning an existing Grafana", () => {
     const loki = lokiValues("staging");
     expect(loki.deploymentMode).toBe(lokiValues("prod").deploymentMode);
     expect(loki.deploymentMode).toBe("Distributed");
     expect(loki.ingester.zoneAwareReplication).toMatchObject({ enabled: true });
-    expect(loki.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toMatch(
-      /^arn:aws:iam::\d{12}:role\//,
-    );
+    // The same AWS resources, one for one, as prod makes; only prod protects them.
+    const made = (stack: string) =>
+      renders
+        .get(stack)!
+        .run.resources.filter((r) => r.type.startsWith("aws:"))
+        .map((r) => [r.type, r.name]);
+    expect(made("staging")).toEqual(made("prod"));
+    expect(loki.loki.storage.bucketNames.chunks).toBe(renders.get("staging")!.run.outputs.lokiBucket);
     expect(loki.loki.storage.s3).not.toHaveProperty("secretAccessKey");
     expect(renders.get("staging")!.run.outputs.grafanaNamespace).toBe("monitoring");
   });
