@@ -51,7 +51,9 @@ export function crossComponentProblems(
   namespacesKnown = true,
 ): OptionProblem[] {
   const problems: OptionProblem[] = [];
-  if (args.aws !== undefined) problems.push(...awsLokiProblems(args.loki ?? {}));
+  if (args.aws !== undefined) {
+    problems.push(...awsLokiProblems(args.loki ?? {}, (args.aws as { region?: unknown }).region));
+  }
   // Collected namespaces from another resource are checked against at deploy time instead.
   const collected = namespacesKnown ? resolveAlloyOptions(args.alloy ?? {}).namespaces : undefined;
   if (args.sample && collected) {
@@ -94,14 +96,24 @@ interface LokiAsAwsSees {
   s3?: unknown;
   retention?: string;
   minimumRetention?: string;
+  ingesterZones?: string[];
 }
 
 /**
  * With `aws`, Loki's bucket and role are made by the stack: Loki must store in S3 and name no
  * bucket of its own, and its retention, which the bucket's lifecycle follows, must be valid.
  */
-function awsLokiProblems(loki: LokiAsAwsSees): OptionProblem[] {
+function awsLokiProblems(loki: LokiAsAwsSees, region: unknown): OptionProblem[] {
   const problems: OptionProblem[] = [];
+  // The bucket sits in the cluster's region; zones of another region are a copied stack file.
+  loki.ingesterZones?.forEach((zone, index) => {
+    if (typeof region === "string" && !zone.startsWith(region)) {
+      problems.push({
+        path: `loki.ingesterZones.${index}`,
+        message: `${shown(zone)} is not a zone of aws.region ${shown(region)}: the ingesters would wait for nodes that do not exist`,
+      });
+    }
+  });
   if (loki.s3 !== undefined) {
     problems.push({
       path: "loki.s3",

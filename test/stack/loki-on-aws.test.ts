@@ -130,6 +130,17 @@ describe("stack config with aws", () => {
     expect(configProblems({ aws, loki: { mode: "distributed" } })).toEqual([]);
   });
 
+  test("ingester zones of another region than the bucket's are refused", () => {
+    expect(
+      configProblems({
+        aws,
+        loki: { mode: "distributed", ingesterZones: ["us-east-1a", "eu-west-1b", "us-east-1c"] },
+      }),
+    ).toEqual([
+      'loki.ingesterZones.1: "eu-west-1b" is not a zone of aws.region "us-east-1": the ingesters would wait for nodes that do not exist',
+    ]);
+  });
+
   test("an unquoted account ID is refused, not read as a number that lost its leading zeros", () => {
     expect(configProblems({ aws: { ...aws, accountId: 12345678901 } })).toEqual([
       'aws.accountId: got 12345678901; is a number: quote the account ID ("123456789012"), or YAML drops its leading zeros',
