@@ -90,6 +90,9 @@ export function crossComponentProblems(
   return problems;
 }
 
+/** An AWS availability zone's name: its region and a letter ("us-east-1a", "us-east-1-bos-1a"). */
+const awsZonePattern = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}(?:-[a-z]+-\d+)?[a-z]$/;
+
 /** What the AWS storage reads of Loki's options. */
 interface LokiAsAwsSees {
   objectStore?: string;
@@ -106,10 +109,11 @@ interface LokiAsAwsSees {
 function awsLokiProblems(loki: LokiAsAwsSees, region: unknown): OptionProblem[] {
   const problems: OptionProblem[] = [];
   // The bucket sits in the cluster's region; zones of another region are a copied stack file.
+  // (What is no zone name at all is Loki's own check to report.)
   loki.ingesterZones?.forEach((zone, index) => {
-    if (typeof region === "string" && !zone.startsWith(region)) {
+    if (typeof region === "string" && awsZonePattern.test(zone) && !zone.startsWith(region)) {
       problems.push({
-        path: `loki.ingesterZones.${index}`,
+        path: `loki.ingesterZones[${index}]`,
         message: `${shown(zone)} is not a zone of aws.region ${shown(region)}: the ingesters would wait for nodes that do not exist`,
       });
     }

@@ -137,7 +137,7 @@ describe("stack config with aws", () => {
         loki: { mode: "distributed", ingesterZones: ["us-east-1a", "eu-west-1b", "us-east-1c"] },
       }),
     ).toEqual([
-      'loki.ingesterZones.1: "eu-west-1b" is not a zone of aws.region "us-east-1": the ingesters would wait for nodes that do not exist',
+      'loki.ingesterZones[1]: "eu-west-1b" is not a zone of aws.region "us-east-1": the ingesters would wait for nodes that do not exist',
     ]);
   });
 
