@@ -1,3 +1,4 @@
+import type * as Aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { dnsLabelProblem, dnsSubdomainProblem } from "../core/field-rules";
 import { invalidArgumentsError, type OptionProblem } from "../core/problems";
@@ -10,7 +11,6 @@ import {
   podIdentityTrustPolicy,
   tlsOnlyBucketPolicy,
 } from "./policies";
-import type * as Aws from "@pulumi/aws";
 import { type AwsSdk, awsSdk } from "./sdk";
 
 /** The service account Loki's pods run as. */
