@@ -46,13 +46,13 @@ export function crossComponentProblems(
     sample?: Pick<DynamoLoggingSample, "namespace">;
     alerts?: DynamoAlertsOptions;
     loki?: LokiAsAwsSees & { ruler?: { alertmanagerUrl?: unknown; remoteWriteUrl?: unknown } };
-    aws?: unknown;
+    aws?: { region?: unknown };
   },
   namespacesKnown = true,
 ): OptionProblem[] {
   const problems: OptionProblem[] = [];
   if (args.aws !== undefined) {
-    problems.push(...awsLokiProblems(args.loki ?? {}, (args.aws as { region?: unknown }).region));
+    problems.push(...awsLokiProblems(args.loki ?? {}, args.aws.region));
   }
   // Collected namespaces from another resource are checked against at deploy time instead.
   const collected = namespacesKnown ? resolveAlloyOptions(args.alloy ?? {}).namespaces : undefined;
