@@ -6,7 +6,8 @@
  * of logs is never a dev convenience.
  */
 import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { helmReleaseType as releaseType } from "../components/core";
+import { retentionHours } from "../components/loki";
+import { releases } from "./releases";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -150,21 +151,17 @@ const bucketTlsOnly = bucketPolicy(
   },
 );
 
-const hoursPattern = /^(\d+)h$/;
-
 /** Loki's retention in days for the releases that store in this bucket. */
 function lokiRetentionDays(args: StackValidationArgs, bucket: PolicyResource): number[] {
-  return args.resources
+  return releases(args, "loki")
     .filter(
-      (r) =>
-        r.type === releaseType &&
-        r.props.chart === "loki" &&
-        (r.props.values as Json)?.loki?.storage?.bucketNames?.chunks === bucket.props.bucket,
+      (release) => (release.props.values as Json)?.loki?.storage?.bucketNames?.chunks === bucket.props.bucket,
     )
     .flatMap((release) => {
-      const retention = (release.props.values as Json).loki?.limits_config?.retention_period;
-      const match = hoursPattern.exec(String(retention));
-      return match ? [Number(match[1]) / 24] : [];
+      const hours = retentionHours(
+        String((release.props.values as Json).loki?.limits_config?.retention_period),
+      );
+      return hours === undefined ? [] : [hours / 24];
     });
 }
 

@@ -14,6 +14,7 @@ import { collectorName, unboundedLabelReason } from "../components/alloy";
 import { helmReleaseType as releaseType } from "../components/core";
 import { lokiComponentsByMode, statelessComponents, unbudgetedComponents } from "../components/loki";
 import { bucketGuardrails } from "./bucket-rules";
+import { chartOf, releases } from "./releases";
 import {
   capabilityProblems,
   objectName,
@@ -35,19 +36,11 @@ const productionSchema = {
   properties: { production: { type: "boolean", default: false } },
 } as const;
 
-function chartOf(props: Json): string | undefined {
-  return typeof props.chart === "string" ? props.chart : undefined;
-}
-
 /** The Loki workloads a release runs: every mode's, with replicas above zero. */
 function runningLokiWorkloads(values: Json): string[] {
   return Object.values(lokiComponentsByMode)
     .flat()
     .filter((component) => (values[component]?.replicas ?? 0) > 0);
-}
-
-function releases(args: StackValidationArgs, chart: string) {
-  return args.resources.filter((r) => r.type === releaseType && chartOf(r.props) === chart);
 }
 
 /** In a production stack, runs `check` on the values of each release of `chart`, reporting against it. */
