@@ -6,6 +6,7 @@
  * of logs is never a dev convenience.
  */
 import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { secretPlaceholder } from "../components/core";
 import { retentionHours } from "../components/loki";
 import { releases } from "./releases";
 
@@ -19,8 +20,8 @@ const settingTypes = {
   lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
 } as const;
 
-/** What stands for a value the policy cannot read: a secret, as the render records it. */
-const unreadable = (value: unknown) => value === "[secret]";
+/** A value the policy cannot read: a secret, as the recorded runs hold it. */
+const unreadable = (value: unknown) => value === secretPlaceholder;
 
 /** Each bucket of the stack with its settings of one kind. */
 function bucketsWith(

@@ -12,6 +12,12 @@ export function shown(value: unknown): string {
   return text.length > 64 ? `${quoted.slice(0, -1)}…" (${text.length} characters)` : quoted;
 }
 
+/**
+ * What stands for a secret anywhere we print a value: the render, the plan, test failure messages,
+ * and the policy pack, which cannot read what it stands for.
+ */
+export const secretPlaceholder = "[secret]";
+
 const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const labelNamePattern = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 

@@ -5,9 +5,9 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { projectName } from "../../infra/config";
+import { secretPlaceholder } from "../../components/core";
 
-/** What stands in for a secret anywhere we print: the render, the plan, test failure messages. */
-export const secretPlaceholder = "[secret]";
+export { secretPlaceholder };
 
 export interface RecordedResource {
   /** Pulumi type token, e.g. `kubernetes:helm.sh/v3:Release`. */
