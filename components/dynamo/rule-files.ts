@@ -2,7 +2,7 @@
  * Prometheus rule files as Loki's ruler reads them: the groups' shape, the checks a user's own
  * groups pass (YAML, the rule-file format, LogQL by Grafana's grammar), and the file's text. Pure.
  */
-import { parser as logqlParser } from "@grafana/lezer-logql";
+import type * as LezerLogql from "@grafana/lezer-logql";
 import { stringify } from "yaml";
 import { shown } from "../core/field-rules";
 import { labelMatches } from "../core/matchers";
@@ -32,10 +32,19 @@ export function durationMinutes(value: string): number | undefined {
 }
 export const durationHint = 'whole minutes or hours from 1m to 24h, such as "5m" or "1h"';
 
+/**
+ * Grafana's LogQL grammar, loaded when an expression is first read: only a user's own rule groups
+ * (and the tools) need it, so a render without them never loads it.
+ */
+function logqlTree(expression: string) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("@grafana/lezer-logql") as typeof LezerLogql).parser.parse(expression);
+}
+
 /** Where a LogQL expression does not parse with Grafana's grammar, or undefined. */
 export function logqlProblem(expression: string): string | undefined {
   let at: number | undefined;
-  logqlParser.parse(expression).iterate({
+  logqlTree(expression).iterate({
     enter: (node) => {
       if (node.type.isError && at === undefined) at = node.from;
     },
@@ -155,7 +164,7 @@ function expressionProblem(expression: string): string | undefined {
     return `is ${bytes} bytes: Loki's parser refuses expressions of ${maxExpressionBytes} bytes or more`;
   const syntax = logqlProblem(expression);
   if (syntax) return syntax;
-  const top = logqlParser.parse(expression).topNode.firstChild;
+  const top = logqlTree(expression).topNode.firstChild;
   if (top?.firstChild?.name === "LogExpr")
     return "is a log query, which Loki's ruler loads and never evaluates (no vector): use a metric query such as sum(count_over_time({…} [5m])) > 0";
   return matchesEverythingProblem(expression);
@@ -178,7 +187,7 @@ const unquote = (literal: string) =>
  */
 export function logqlSelectors(expression: string): { matchers: SelectorMatcher[]; range?: string }[] {
   const selectors: { matchers: SelectorMatcher[]; range?: string }[] = [];
-  logqlParser.parse(expression).iterate({
+  logqlTree(expression).iterate({
     enter: (ref) => {
       if (ref.name !== "Selector") return;
       const matchers: SelectorMatcher[] = [];

@@ -1,13 +1,22 @@
 /**
- * The "DynamoGraph Logs" dashboard, built with Grafana's typed builders: everything the Dynamo
- * reference dashboard has, plus levels, volumes, error rates and the most frequent errors. Pure.
+ * The "DynamoGraph Logs" dashboard: everything the Dynamo reference dashboard has, plus levels,
+ * volumes, error rates and the most frequent errors. Pure.
+ *
+ * Written as Grafana's dashboard JSON model (schemaVersion 42, the version Grafana 12 writes), in
+ * the types of ./dashboard-model. It was built with @grafana/grafana-foundation-sdk's builders
+ * until their module tree (209 files, about 50 ms of every render on a fresh process) was found to
+ * be the largest cost of the render after the SDKs (`npm run bench -- profile dev`); the JSON they
+ * produced is what this file writes, field for field.
  */
-import * as common from "@grafana/grafana-foundation-sdk/common";
-import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import * as logs from "@grafana/grafana-foundation-sdk/logs";
-import * as loki from "@grafana/grafana-foundation-sdk/loki";
-import * as table from "@grafana/grafana-foundation-sdk/table";
-import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import type {
+  Dashboard,
+  DashboardVariable,
+  DataSourceRef,
+  GridPos,
+  LokiQuery,
+  Panel,
+  RowPanel,
+} from "./dashboard-model";
 import {
   componentLabel,
   eventsJob,
@@ -21,7 +30,7 @@ export const dashboardUid = "dynamo-graph-logs";
 export const dashboardTitle = "DynamoGraph Logs";
 
 /** Panels and variables query the datasource the dashboard's datasource variable points at. */
-const datasourceRef: common.DataSourceRef = { type: "loki", uid: "${datasource}" };
+const datasourceRef: DataSourceRef = { type: "loki", uid: "${datasource}" };
 
 /**
  * The stream selector every query starts with: label matchers only, so Loki narrows to streams
@@ -53,19 +62,83 @@ export const dashboardQueries = {
   [dashboardTitle]: `${streams("$level")} ${searchFilter} ${traceFilter}`,
 } as const;
 
-const query = (expr: string) => new loki.DataqueryBuilder().expr(expr).datasource(datasourceRef).refId("A");
+/** One Loki query of a panel, on the dashboard's datasource. */
+const query = (expr: string, extra: Omit<LokiQuery, "expr" | "datasource" | "refId"> = {}): LokiQuery => ({
+  expr,
+  datasource: datasourceRef,
+  refId: "A",
+  ...extra,
+});
 
-const allOf = (name: string, label: string, labelQuery: string, allValue = ".+") =>
-  new dashboard.QueryVariableBuilder(name)
-    .label(label)
-    .datasource(datasourceRef)
-    .query(labelQuery)
-    .definition(labelQuery)
-    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-    .sort(dashboard.VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true)
-    .allValue(allValue);
+/** What every variable states, as Grafana writes it: shown, in the URL, no interval settings. */
+const variable = (
+  type: DashboardVariable["type"],
+  name: string,
+  label: string,
+  { multi = false, includeAll = false }: { multi?: boolean; includeAll?: boolean } = {},
+): DashboardVariable => ({
+  type,
+  name,
+  skipUrlSync: false,
+  multi,
+  allowCustomValue: true,
+  includeAll,
+  auto: false,
+  auto_min: "10s",
+  auto_count: 30,
+  label,
+});
+
+/** A variable listing a label's values, several or all selectable, refreshed with the time range. */
+const allOf = (name: string, label: string, labelQuery: string, allValue = ".+"): DashboardVariable => ({
+  ...variable("query", name, label, { multi: true, includeAll: true }),
+  datasource: datasourceRef,
+  query: labelQuery,
+  definition: labelQuery,
+  refresh: 2, // on time range change
+  sort: 1, // alphabetical, ascending
+  allValue,
+});
+
+const textBox = (name: string, label: string): DashboardVariable => ({
+  ...variable("textbox", name, label),
+  current: { text: "", value: "" },
+});
+
+/** What Grafana writes for every panel before its own fields. */
+const panel = (type: string, options?: Record<string, unknown>): Panel => ({
+  type,
+  transparent: false,
+  repeatDirection: "h",
+  ...(options === undefined ? {} : { options }),
+});
+
+/** A time series panel: legend as a list below, one series in the tooltip. */
+const timeseries = (custom: Record<string, unknown>, extra: Record<string, unknown> = {}): Panel => ({
+  ...panel("timeseries", {
+    legend: { displayMode: "list", placement: "bottom", showLegend: false, calcs: [] },
+    tooltip: { mode: "single", sort: "asc" },
+  }),
+  fieldConfig: { defaults: { custom, ...extra }, overrides: [] },
+});
+
+/** A logs panel: time, details and wrapped lines, newest first. */
+const logsPanel = (): Panel =>
+  panel("logs", {
+    showLabels: false,
+    showCommonLabels: false,
+    showTime: true,
+    showLogContextToggle: false,
+    wrapLogMessage: true,
+    prettifyLogMessage: false,
+    enableLogDetails: true,
+    sortOrder: "Descending",
+    dedupStrategy: "none",
+  });
+
+const at = (x: number, y: number, w: number, h: number): { gridPos: GridPos } => ({
+  gridPos: { x, y, w, h },
+});
 
 /** What the dashboard shows besides the logs. */
 export interface DashboardFeatures {
@@ -77,153 +150,143 @@ export interface DashboardFeatures {
 }
 
 /** The dashboard JSON, defaulting its datasource variable to the provisioned Loki datasource. */
-export function buildLogsDashboard(
-  datasourceUid: string,
-  features: DashboardFeatures = {},
-): dashboard.Dashboard {
-  const builder = new dashboard.DashboardBuilder(dashboardTitle)
-    .uid(dashboardUid)
-    .description("Logs of DynamoGraphDeployments: by namespace, graph, component, level, trace id and text")
-    .tags(["dynamograph", "logs"])
+export function buildLogsDashboard(datasourceUid: string, features: DashboardFeatures = {}): Dashboard {
+  const alerts: Panel[] =
+    features.alertsDatasourceName === undefined
+      ? []
+      : [
+          {
+            ...panel("alertlist"),
+            title: "Alerts firing for this graph",
+            description: "Loki ruler alerts about the selected graphs (the label graph), firing or pending",
+            options: {
+              viewMode: "list",
+              groupMode: "default",
+              maxItems: 20,
+              sortOrder: 1,
+              dashboardAlerts: false,
+              alertName: "",
+              alertInstanceLabelFilter: '{graph=~"$dynamographdeployment"}',
+              datasource: features.alertsDatasourceName,
+              stateFilter: { firing: true, pending: true, error: true, noData: false, normal: false },
+            },
+            ...at(0, 47, 24, 8),
+          },
+        ];
+  return {
+    timezone: "browser",
+    editable: true,
+    graphTooltip: 0,
+    fiscalYearStartMonth: 0,
+    schemaVersion: 42,
+    templating: { list: variables(datasourceUid) },
+    annotations: {},
+    title: dashboardTitle,
+    uid: dashboardUid,
+    description: "Logs of DynamoGraphDeployments: by namespace, graph, component, level, trace id and text",
+    tags: ["dynamograph", "logs"],
     // A logs dashboard scans lines: an hour and a refresh a minute keep its cost bounded.
-    .time({ from: "now-1h", to: "now" })
-    .refresh("1m")
-    .timezone("browser")
-    .editable();
-  withPanels(withVariables(builder, datasourceUid));
-  if (features.alertsDatasourceName !== undefined) {
-    builder.withPanel(
-      new dashboard.PanelBuilder()
-        .type("alertlist")
-        .title("Alerts firing for this graph")
-        .description("Loki ruler alerts about the selected graphs (the label graph), firing or pending")
-        .options({
-          viewMode: "list",
-          groupMode: "default",
-          maxItems: 20,
-          sortOrder: 1,
-          dashboardAlerts: false,
-          alertName: "",
-          alertInstanceLabelFilter: '{graph=~"$dynamographdeployment"}',
-          datasource: features.alertsDatasourceName,
-          stateFilter: { firing: true, pending: true, error: true, noData: false, normal: false },
-        })
-        .gridPos({ x: 0, y: 47, w: 24, h: 8 }),
-    );
-  }
-  return builder.build();
+    time: { from: "now-1h", to: "now" },
+    refresh: "1m",
+    panels: [...panels(), ...alerts],
+  };
 }
 
 /** The variables: datasource, namespace, graph, component (chained, All), level, trace id, search. */
-function withVariables(
-  builder: dashboard.DashboardBuilder,
-  datasourceUid: string,
-): dashboard.DashboardBuilder {
+function variables(datasourceUid: string): DashboardVariable[] {
   const levels = [...logLevels, unknownLevel].join(",");
-  return (
-    builder
-      .withVariable(
-        new dashboard.DatasourceVariableBuilder("datasource")
-          .label("Datasource")
-          .type("loki")
-          .current({ text: datasourceUid, value: datasourceUid }),
-      )
-      .withVariable(allOf("namespace", "Namespace", "label_values(namespace)"))
-      .withVariable(
-        allOf(
-          "dynamographdeployment",
-          "DynamoGraph Deployment",
-          `label_values({namespace=~"$namespace"}, ${graphLabel})`,
-        ),
-      )
-      .withVariable(
-        allOf(
-          "component",
-          "Component",
-          `label_values({namespace=~"$namespace", ${graphLabel}=~"$dynamographdeployment"}, ${componentLabel})`,
-        ),
-      )
-      // ".*" for All: lines that are not Dynamo JSONL carry no level label and must still show.
-      .withVariable(
-        new dashboard.CustomVariableBuilder("level")
-          .label("Level")
-          .values(levels)
-          .multi(true)
-          .includeAll(true)
-          .allValue(".*")
-          .current({ text: "All", value: "$__all" }),
-      )
-      .withVariable(
-        new dashboard.TextBoxVariableBuilder("trace_id").label("Trace ID").current({ text: "", value: "" }),
-      )
-      .withVariable(
-        new dashboard.TextBoxVariableBuilder("search").label("Search").current({ text: "", value: "" }),
-      )
-  );
+  return [
+    {
+      ...variable("datasource", "datasource", "Datasource"),
+      query: "loki",
+      current: { text: datasourceUid, value: datasourceUid },
+    },
+    allOf("namespace", "Namespace", "label_values(namespace)"),
+    allOf(
+      "dynamographdeployment",
+      "DynamoGraph Deployment",
+      `label_values({namespace=~"$namespace"}, ${graphLabel})`,
+    ),
+    allOf(
+      "component",
+      "Component",
+      `label_values({namespace=~"$namespace", ${graphLabel}=~"$dynamographdeployment"}, ${componentLabel})`,
+    ),
+    // ".*" for All: lines that are not Dynamo JSONL carry no level label and must still show.
+    {
+      ...variable("custom", "level", "Level", { multi: true, includeAll: true }),
+      query: levels,
+      allValue: ".*",
+      current: { text: "All", value: "$__all" },
+    },
+    textBox("trace_id", "Trace ID"),
+    textBox("search", "Search"),
+  ];
 }
 
 /** The panels: volumes by level, errors per component, the most frequent errors, the logs, the events. */
-function withPanels(builder: dashboard.DashboardBuilder): dashboard.DashboardBuilder {
-  return builder
-    .withPanel(
-      new timeseries.PanelBuilder()
-        .title("Log volume by level")
-        .datasource(datasourceRef)
-        .withTarget(query(dashboardQueries["Log volume by level"]).legendFormat("{{level}}"))
-        .drawStyle(common.GraphDrawStyle.Bars)
-        .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
-        .fillOpacity(80)
-        .gridPos({ x: 0, y: 0, w: 12, h: 8 }),
-    )
-    .withPanel(
-      new timeseries.PanelBuilder()
-        .title("Errors and warnings per component")
-        .description("Lines per second at level error or warn, by Dynamo component type")
-        .datasource(datasourceRef)
-        .withTarget(
-          query(dashboardQueries["Errors and warnings per component"]).legendFormat(
-            `{{${componentLabel}}} {{level}}`,
-          ),
-        )
-        .unit("short")
-        .gridPos({ x: 12, y: 0, w: 12, h: 8 }),
-    )
-    .withPanel(
-      new table.PanelBuilder()
-        .title("Most frequent errors")
-        .description(
-          "Where errors come from: the ten modules (Rust module paths, Python modules, a traceback's innermost Dynamo frame) with the most",
-        )
-        .datasource(datasourceRef)
-        .withTarget(query(dashboardQueries["Most frequent errors"]).queryType("instant"))
-        .sortBy([new common.TableSortByFieldStateBuilder().displayName("Value").desc(true)])
-        .gridPos({ x: 0, y: 8, w: 24, h: 8 }),
-    )
-    .withPanel(
-      new logs.PanelBuilder()
-        .title(dashboardTitle)
-        .datasource(datasourceRef)
-        .withTarget(query(dashboardQueries[dashboardTitle]).queryType("range"))
-        .showTime(true)
-        .enableLogDetails(true)
-        .sortOrder(common.LogsSortOrder.Descending)
-        .dedupStrategy(common.LogsDedupStrategy.None)
-        .wrapLogMessage(true)
-        .gridPos({ x: 0, y: 16, w: 24, h: 20 }),
-    )
-    .withRow(new dashboard.RowBuilder("Kubernetes events").gridPos({ x: 0, y: 36, w: 24, h: 1 }))
-    .withPanel(
-      new logs.PanelBuilder()
-        .title("Kubernetes events")
-        .description(
-          "Events of the selected graphs' objects: OOMKilled, FailedScheduling (no GPU), BackOff, evictions",
-        )
-        .datasource(datasourceRef)
-        .withTarget(query(dashboardQueries["Kubernetes events"]).queryType("range"))
-        .showTime(true)
-        .enableLogDetails(true)
-        .sortOrder(common.LogsSortOrder.Descending)
-        .wrapLogMessage(true)
-        .gridPos({ x: 0, y: 37, w: 24, h: 10 }),
-    );
+function panels(): (Panel | RowPanel)[] {
+  const events: RowPanel = {
+    type: "row",
+    collapsed: false,
+    id: 0,
+    panels: [],
+    title: "Kubernetes events",
+    ...at(0, 36, 24, 1),
+  };
+  return [
+    {
+      ...timeseries({ drawStyle: "bars", stacking: { mode: "normal" }, fillOpacity: 80 }),
+      title: "Log volume by level",
+      datasource: datasourceRef,
+      targets: [query(dashboardQueries["Log volume by level"], { legendFormat: "{{level}}" })],
+      ...at(0, 0, 12, 8),
+    },
+    {
+      ...timeseries({}, { unit: "short" }),
+      title: "Errors and warnings per component",
+      description: "Lines per second at level error or warn, by Dynamo component type",
+      datasource: datasourceRef,
+      targets: [
+        query(dashboardQueries["Errors and warnings per component"], {
+          legendFormat: `{{${componentLabel}}} {{level}}`,
+        }),
+      ],
+      ...at(12, 0, 12, 8),
+    },
+    {
+      ...panel("table", {
+        frameIndex: 0,
+        showHeader: true,
+        showTypeIcons: false,
+        footer: { show: false, reducer: [], countRows: false },
+        cellHeight: "sm",
+        sortBy: [{ displayName: "Value", desc: true }],
+      }),
+      fieldConfig: { defaults: { custom: { align: "auto", inspect: false } }, overrides: [] },
+      title: "Most frequent errors",
+      description:
+        "Where errors come from: the ten modules (Rust module paths, Python modules, a traceback's innermost Dynamo frame) with the most",
+      datasource: datasourceRef,
+      targets: [query(dashboardQueries["Most frequent errors"], { queryType: "instant" })],
+      ...at(0, 8, 24, 8),
+    },
+    {
+      ...logsPanel(),
+      title: dashboardTitle,
+      datasource: datasourceRef,
+      targets: [query(dashboardQueries[dashboardTitle], { queryType: "range" })],
+      ...at(0, 16, 24, 20),
+    },
+    events,
+    {
+      ...logsPanel(),
+      title: "Kubernetes events",
+      description:
+        "Events of the selected graphs' objects: OOMKilled, FailedScheduling (no GPU), BackOff, evictions",
+      datasource: datasourceRef,
+      targets: [query(dashboardQueries["Kubernetes events"], { queryType: "range" })],
+      ...at(0, 37, 24, 10),
+    },
+  ];
 }

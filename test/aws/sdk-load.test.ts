@@ -4,9 +4,19 @@
  */
 import { renderStack } from "../helpers/program";
 
-jest.mock("@pulumi/aws", () => {
-  throw new Error("@pulumi/aws was loaded");
-});
+// Every module of the package a program could load it through: the index and the services used.
+for (const module of [
+  "@pulumi/aws",
+  "@pulumi/aws/eks",
+  "@pulumi/aws/iam",
+  "@pulumi/aws/kms",
+  "@pulumi/aws/s3",
+  "@pulumi/aws/provider",
+]) {
+  jest.mock(module, () => {
+    throw new Error("@pulumi/aws was loaded");
+  });
+}
 
 describe("the AWS SDK's load", () => {
   test("dev renders without ever loading @pulumi/aws", async () => {

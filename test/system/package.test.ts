@@ -114,18 +114,8 @@ describe("the package", () => {
 });
 
 describe("the public API", () => {
-  /** Every name the package root exports, types included, as TypeScript sees them: computed once. */
-  let names: string[] | undefined;
-  const exportedNames = () => (names ??= readExportedNames());
-  function readExportedNames(): string[] {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ts = require("typescript") as typeof import("typescript");
-    const entry = path.join(projectRoot, "components", "index.ts");
-    const program = ts.createProgram([entry], { strict: true, skipLibCheck: true, noEmit: true });
-    const checker = program.getTypeChecker();
-    const module = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
-    return [...new Set(checker.getExportsOfModule(module).map((symbol) => symbol.getName()))].sort();
-  }
+  /** Every name the package root exports, types included, as TypeScript sees them. */
+  const exportedNames = () => analyzedPackage().exportedNames;
 
   test("is what docs/components.md documents, name for name", () => {
     const docs = fs.readFileSync(path.join(projectRoot, "docs", "components.md"), "utf8");

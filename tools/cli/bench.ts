@@ -9,6 +9,7 @@
  *                    how the cost grows
  * Medians of wall time and of each process's peak RSS, with their ratio to the floor's. Then the
  * query cost of the rules and panels (`bench-cost.ts`); `npm run bench -- cost` prints only that.
+ * `npm run bench -- profile <stack>` says where one render's time goes (`bench-profile.ts`).
  * Measures; asserts nothing.
  */
 import { execFileSync } from "node:child_process";
@@ -19,9 +20,12 @@ import { performance } from "node:perf_hooks";
 import type { Cli } from "./cli-support";
 import { missingCharts } from "../charts/chart-cache";
 import { printQueryCost } from "./bench-cost";
+import { printProfile, readProfile } from "./bench-profile";
 import { listStacks, projectRoot, UsageError } from "./stack-config";
 
 const runs = 7;
+/** The floor: a process that only loads the SDKs every Pulumi Kubernetes program loads. */
+const floorArgs = ["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes')"];
 const graphCounts = [1, 10, 100];
 
 interface Command {
@@ -63,16 +67,39 @@ export const cli: Cli = async (argv) => {
     printQueryCost();
     return 0;
   }
-  if (argv.length > 0) throw new UsageError("usage: npm run bench [-- cost]");
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-logging-bench-"));
   // The node options and runner of `npm run render`, from package.json: the render as users run it.
   const [, ...renderScript] = packageScript("render");
+  if (argv[0] === "profile" && argv.length === 2 && listStacks().includes(argv[1])) {
+    try {
+      const profiled = (name: string, args: string[]) => {
+        const dir = path.join(work, name);
+        execFileSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...args], {
+          cwd: projectRoot,
+          stdio: "ignore",
+        });
+        return readProfile(dir);
+      };
+      const render = profiled("render", [
+        ...renderScript,
+        argv[1],
+        "--no-objects",
+        "--out",
+        path.join(work, "out"),
+      ]);
+      printProfile(argv[1], render, profiled("floor", floorArgs));
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    return 0;
+  }
+  if (argv.length > 0) {
+    fs.rmSync(work, { recursive: true, force: true });
+    throw new UsageError(`usage: npm run bench [-- cost | profile <${listStacks().join("|")}>]`);
+  }
   const nodeOptions = renderScript.filter((word) => word.startsWith("--"));
   const commands: Command[] = [
-    {
-      label: "floor: load the SDKs",
-      args: ["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes')"],
-    },
+    { label: "floor: load the SDKs", args: floorArgs },
     ...listStacks().map((stack) => ({
       label: `render ${stack}`,
       args: [...renderScript, stack, "--no-objects", "--out", path.join(work, stack)],

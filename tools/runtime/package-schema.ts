@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type * as ts from "typescript";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 import * as components from "../../components";
@@ -43,10 +44,31 @@ export const componentClasses = Object.entries(components)
   .map(([name]) => name)
   .sort();
 
-let analysis: { analyzed: Record<string, unknown>; schema: PackageSchema } | undefined;
+export interface PackageAnalysis {
+  analyzed: Record<string, unknown>;
+  schema: PackageSchema;
+  /** Every name the package root exports, types included, as TypeScript sees them. */
+  exportedNames: string[];
+}
+
+let analysis: PackageAnalysis | undefined;
+
+/**
+ * The names `components/index.ts` exports, read with the analyzer's own TypeScript program:
+ * building a program over the SDKs' declarations takes seconds, so the one the analyzer built
+ * is asked (its `program` field, private in its typings) rather than a second one.
+ */
+function exportedNames(analyzer: Analyzer): string[] {
+  const { program } = analyzer as unknown as { program: ts.Program };
+  const checker = program.getTypeChecker();
+  const entry = program.getSourceFile(path.join(projectRoot, "components", "index.ts"));
+  const module = entry && checker.getSymbolAtLocation(entry);
+  if (!module) throw new Error("components/index.ts is not in the analyzer's program");
+  return [...new Set(checker.getExportsOfModule(module).map((symbol) => symbol.getName()))].sort();
+}
 
 /** The analyzer's view of the components and the package schema it generates: computed once. */
-export function analyzedPackage(): { analyzed: Record<string, unknown>; schema: PackageSchema } {
+export function analyzedPackage(): PackageAnalysis {
   if (!analysis) {
     const packageJson = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8"));
     const analyzer = new Analyzer(projectRoot, packageJson.name, packageJson, new Set(componentClasses));
@@ -59,7 +81,7 @@ export function analyzedPackage(): { analyzed: Record<string, unknown>; schema: 
       typeDefinitions,
       dependencies,
     ) as PackageSchema;
-    analysis = { analyzed, schema };
+    analysis = { analyzed, schema, exportedNames: exportedNames(analyzer) };
   }
   return analysis;
 }
