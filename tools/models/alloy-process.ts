@@ -1,18 +1,32 @@
 /**
  * What Alloy's `loki.process` does with entries, for the stages this project renders: a model
  * written from Alloy v1.18.1's internal/component/loki/process/stages (match.go, multiline.go,
- * json.go, regex.go, replace.go, template.go, labels.go, structured_metadata.go, drop.go), with
- * RE2 semantics (re2js) as Go's regexp has them. It runs the very stage data that renders the
- * collector's configuration, so what the tests see is what the collector would do.
+ * json.go, regex.go, replace.go, template.go, labels.go, structured_metadata.go, static_labels.go,
+ * label_drop.go, drop.go), with RE2 semantics (re2js) as Go's regexp has them. It runs the very
+ * stage data that renders the collector's configuration, so what the tests see is what the
+ * collector would do; a config Alloy refuses at load, the model refuses too (alloy-stages-config.ts).
+ * test/tools/alloy-stage-vectors.test.ts holds it to vectors written from Alloy's own stage tests.
+ * Paths are under alloy@v1.18.1:internal/component/loki/process/stages/ unless given in full.
  */
 import { labelMatches, lineMatches, re2 } from "../../components/core";
 import type { AlloyStage } from "../../components/alloy";
 import { type MatchSelector, parseMatchSelector } from "./alloy-selector";
+import { loadStages } from "./alloy-stages-config";
+import {
+  applyJson,
+  applyLabels,
+  applyRegex,
+  applyReplace,
+  applyStructuredMetadata,
+  has,
+} from "./alloy-stages-values";
 import { durationMs } from "./durations";
+
+export { AlloyConfigError, loadStages } from "./alloy-stages-config";
 
 /** One log entry as it moves through the pipeline, and as Loki stores it at the end. */
 export interface Entry {
-  /** Milliseconds: only the order and the gaps matter. */
+  /** Milliseconds, read as the entry's arrival too: only the order and the gaps matter. */
   ts: number;
   line: string;
   labels: Record<string, string>;
@@ -21,33 +35,22 @@ export interface Entry {
   extracted: Record<string, unknown>;
 }
 
-/** stages/util.go getString: strings, numbers and booleans convert; nil, maps and lists do not. */
-function asString(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number") return String(value);
-  if (typeof value === "boolean") return String(value);
-  return undefined;
-}
-
 /** match.go:178-189: every label matcher on the current labels, then every line filter. */
 export function selectorMatches(selector: MatchSelector, entry: Pick<Entry, "labels" | "line">): boolean {
   return (
-    selector.matchers.every(({ name, op, value }) => labelMatches(op, value, entry.labels[name] ?? "")) &&
-    selector.filters.every(({ op, value }) => lineMatches(op, value, entry.line))
+    selector.matchers.every(({ name, op, value }) =>
+      labelMatches(op, value, has(entry.labels, name) ? entry.labels[name] : ""),
+    ) && selector.filters.every(({ op, value }) => lineMatches(op, value, entry.line))
   );
 }
 
-/** A JMESPath of the two forms we render: a bare identifier, or a quoted one ("log.file"). */
-function jmespathField(record: Record<string, unknown>, expression: string): unknown {
-  const key = expression.startsWith('"') ? (JSON.parse(expression) as string) : expression;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(expression) && !expression.startsWith('"'))
-    throw new Error(`the model reads bare or quoted JMESPath identifiers only: ${expression}`);
-  const value = record[key];
-  if (value === undefined || value === null) return null;
-  return typeof value === "object" ? JSON.stringify(value) : value;
-}
-
-/** multiline.go: per label set, first lines open a block, others join it; idle blocks flush. */
+/**
+ * multiline.go:98-292: per label set, a first line opens a block and the lines after it join it;
+ * lines of a stream with no block yet pass through (:223-230); max_lines (128 by default, :35)
+ * flushes a block but keeps its start entry (:263-265, :273-291). Alloy's clock is wall time:
+ * here an entry's ts is its arrival, and a block idle for max_wait_time is flushed and its stream
+ * forgotten before the next entry, as the timer does (:178-195, deadline reached at >=).
+ */
 function multiline(entries: Entry[], firstline: string, maxWaitMs: number, maxLines = 128): Entry[] {
   const out: Entry[] = [];
   const blocks = new Map<string, { start: Entry; lines: string[]; lastSeen: number }>();
@@ -59,15 +62,14 @@ function multiline(entries: Entry[], firstline: string, maxWaitMs: number, maxLi
   for (const entry of entries) {
     const key = JSON.stringify(Object.entries(entry.labels).sort());
     const open = blocks.get(key);
-    // The timer flushes a block idle for max_wait_time and forgets the stream (multiline.go:178-195).
-    if (open && entry.ts - open.lastSeen > maxWaitMs) flush(key);
-    // trim_newlines (default true) trims trailing "\r\n" of each line.
+    if (open && entry.ts - open.lastSeen >= maxWaitMs) flush(key);
+    // trim_newlines (default true, multiline.go:37) trims trailing "\r\n" of each line (:256-258).
     const line = entry.line.replace(/[\r\n]+$/, "");
     if (re2(firstline).matcher(entry.line).find()) {
       flush(key);
       blocks.set(key, { start: entry, lines: [line], lastSeen: entry.ts });
     } else if (!blocks.has(key)) {
-      out.push(entry); // multiline.go:223-230: passed through until a first line.
+      out.push(entry);
       continue;
     } else {
       const block = blocks.get(key)!;
@@ -84,25 +86,44 @@ function multiline(entries: Entry[], firstline: string, maxWaitMs: number, maxLi
   return out;
 }
 
-/** Named groups of an RE2 pattern, in order. */
-function groupNames(pattern: string): string[] {
-  return [...pattern.matchAll(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]);
-}
-
-/** replace.go: each capture group of every match replaced by `replace` (a constant here). */
-function replaceGroups(value: string, expression: string, replacement: string): string {
-  const matcher = re2(expression).matcher(value);
-  let out = "";
-  let at = 0;
-  while (matcher.find()) {
-    for (let g = 1; g <= matcher.groupCount(); g++) {
-      const start = matcher.start(g);
-      if (start < 0) continue;
-      out += value.slice(at, start) + replacement;
-      at = matcher.end(g);
-    }
+/** One entry through a stage that neither drops nor joins entries. */
+function applyToEntry(stage: AlloyStage, entry: Entry): Entry {
+  const e: Entry = {
+    ...entry,
+    labels: { ...entry.labels },
+    metadata: { ...entry.metadata },
+    extracted: { ...entry.extracted },
+  };
+  switch (stage.kind) {
+    case "labelDrop": // label_drop.go:33-37
+      for (const name of stage.values) delete e.labels[name];
+      break;
+    case "staticLabels": // static_labels.go:26-29: an empty value sets nothing.
+      for (const [name, value] of Object.entries(stage.values)) if (value !== "") e.labels[name] = value;
+      break;
+    case "json":
+      applyJson(stage, e);
+      break;
+    case "labels":
+      applyLabels(stage, e);
+      break;
+    case "structuredMetadata":
+      applyStructuredMetadata(stage, e);
+      break;
+    case "regex":
+      applyRegex(stage, e);
+      break;
+    case "replace":
+      applyReplace(stage, e);
+      break;
+    case "template":
+      // template.go:133-171 with a constant template; an empty result deletes the key (:165-167).
+      if (/\{\{/.test(stage.template)) throw new Error("the model reads constant templates only");
+      if (stage.template === "") delete e.extracted[stage.source];
+      else e.extracted[stage.source] = stage.template;
+      break;
   }
-  return out + value.slice(at);
+  return e;
 }
 
 function applyStage(stage: AlloyStage, entries: Entry[]): Entry[] {
@@ -110,84 +131,26 @@ function applyStage(stage: AlloyStage, entries: Entry[]): Entry[] {
     case "match": {
       const selector = parseMatchSelector(stage.selector);
       const matching = entries.filter((e) => selectorMatches(selector, e));
-      const processed = runStages(stage.stages, matching);
+      const processed = run(stage.stages, matching);
       const others = entries.filter((e) => !matching.includes(e));
       return [...others, ...processed].sort((a, b) => a.ts - b.ts);
     }
     case "multiline":
       return multiline(entries, stage.firstline, durationMs(stage.maxWaitTime));
-    case "drop":
+    case "drop": // drop.go:170-181: an expression with no source tests the line.
       return entries.filter((e) => !re2(stage.expression).matcher(e.line).find());
   }
-  return entries.map((entry) => {
-    const e: Entry = {
-      ...entry,
-      labels: { ...entry.labels },
-      metadata: { ...entry.metadata },
-      extracted: { ...entry.extracted },
-    };
-    switch (stage.kind) {
-      case "labelDrop":
-        for (const name of stage.values) delete e.labels[name];
-        break;
-      case "staticLabels":
-        Object.assign(e.labels, stage.values);
-        break;
-      case "json": {
-        let record: unknown;
-        try {
-          record = JSON.parse(e.line);
-        } catch {
-          break; // json.go:138-145: malformed, passed through with nothing extracted.
-        }
-        if (record === null || typeof record !== "object" || Array.isArray(record)) break;
-        for (const [name, expression] of Object.entries(stage.expressions))
-          e.extracted[name] = jmespathField(record as Record<string, unknown>, expression);
-        break;
-      }
-      case "labels":
-      case "structuredMetadata":
-        for (const [name, from] of Object.entries(stage.values)) {
-          const value = asString(e.extracted[from]);
-          if (value === undefined) continue; // absent or nil: skipped
-          (stage.kind === "labels" ? e.labels : e.metadata)[name] = value;
-        }
-        if (stage.kind === "structuredMetadata") {
-          // structured_metadata.go:165-198: a label named as a source moves into metadata.
-          for (const from of Object.values(stage.values)) {
-            if (from in e.labels) {
-              e.metadata[from] = e.labels[from];
-              delete e.labels[from];
-            }
-          }
-        }
-        break;
-      case "regex": {
-        const input = stage.source === undefined ? e.line : asString(e.extracted[stage.source]);
-        if (input === undefined) break;
-        const matcher = re2(stage.expression).matcher(input);
-        if (!matcher.find()) break;
-        for (const name of groupNames(stage.expression)) e.extracted[name] = matcher.group(name) ?? "";
-        break;
-      }
-      case "replace": {
-        const input = asString(e.extracted[stage.source]);
-        if (input === undefined) break;
-        if (/\{\{/.test(stage.replace)) throw new Error("the model reads constant replacements only");
-        e.extracted[stage.source] = replaceGroups(input, stage.expression, stage.replace);
-        break;
-      }
-      case "template":
-        if (/\{\{/.test(stage.template)) throw new Error("the model reads constant templates only");
-        if (stage.template === "") delete e.extracted[stage.source];
-        else e.extracted[stage.source] = stage.template;
-        break;
-    }
-    return e;
-  });
+  return entries.map((entry) => applyToEntry(stage, entry));
 }
 
-/** The entries that leave `loki.process`, in time order. */
+const run = (stages: AlloyStage[], entries: Entry[]): Entry[] =>
+  stages.reduce((current, stage) => applyStage(stage, current), entries);
+
+/**
+ * The entries that leave `loki.process`, in time order. Throws an AlloyConfigError, with Alloy's
+ * message, for a config Alloy refuses at load.
+ */
 export function runStages(stages: AlloyStage[], entries: Entry[]): Entry[] {
-  return stages.reduce((current, stage) => applyStage(stage, current), entries);
+  loadStages(stages);
+  return run(stages, entries);
 }
