@@ -29,6 +29,18 @@ import {
   validateLokiOptions,
 } from "../components/loki";
 import { kubeconfigPathProblem, type OptionProblem, shown } from "../components/core";
+import {
+  type ConfigProblem,
+  describeIssue,
+  plaintextCredentialProblem,
+  plaintextCredentials,
+  secretConfigKeys,
+  secretValueProblem,
+  shownKey,
+  withoutCredential,
+} from "./config-problems";
+
+export { type ConfigProblem, secretConfigKeys } from "./config-problems";
 
 export const projectName = "dynamo-logging";
 
@@ -36,13 +48,6 @@ export const projectName = "dynamo-logging";
 export function stackFile(stack: string): string {
   return `stacks/Pulumi.${stack}.yaml`;
 }
-
-/** Config keys that hold credentials: they must be set with `pulumi config set --secret`. */
-export const secretConfigKeys = [
-  "lokiS3AccessKeyId",
-  "lokiS3SecretAccessKey",
-  "lokiRulerRemoteWritePassword",
-] as const;
 
 /** Problems found by a component's own checks, as issues at their config paths. */
 function reportProblems(ctx: z.RefinementCtx, problems: OptionProblem[]): void {
@@ -241,12 +246,6 @@ export const stackConfigSchema = z
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
-/** One problem with the stack config: the dotted config path (`loki.mode`) and what is wrong. */
-export interface ConfigProblem {
-  path: string;
-  message: string;
-}
-
 export type ParseResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
 
 /**
@@ -262,8 +261,8 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
       const namespace = fullKey.split(":")[0];
       if (namespace !== fullKey && editDistance(namespace, projectName) <= 2) {
         problems.push({
-          path: fullKey,
-          message: `is in namespace ${shown(namespace)}, which nothing reads; did you mean ${projectName}:${fullKey.slice(namespace.length + 1)}?`,
+          path: shownKey(fullKey),
+          message: `is in namespace ${shown(namespace)}, which nothing reads; did you mean ${projectName}:${shownKey(fullKey.slice(namespace.length + 1))}?`,
         });
       }
       continue;
@@ -286,10 +285,30 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
         message: `is a credential stored in plaintext; re-set it with \`pulumi config set --secret ${key} <value>\``,
       });
     }
+    // Under `pulumi up` a secret arrives decrypted, and is judged here without being shown.
+    const unusable = credential && secretKeys.has(fullKey) ? secretValueProblem(key, value) : undefined;
+    if (unusable) problems.push(unusable);
   }
-  const result = stackConfigSchema.safeParse(ours, { reportInput: true });
+  // A credential pasted where plain config belongs is refused, and taken out before any other
+  // check reads it: no later message can quote it, nor complain that its field is now missing.
+  let judged = ours;
+  const pasted = plaintextCredentials(ours);
+  for (const found of pasted) {
+    problems.push(plaintextCredentialProblem(found));
+    judged = without(judged, found.path);
+  }
+  const taken = pasted.map(({ path }) => path.map(String).join("."));
+  const aboutTaken = ({ path }: { path: string }) =>
+    taken.some((t) => t === path || t.startsWith(`${path}.`) || path.startsWith(`${t}.`));
+  const result = stackConfigSchema.safeParse(judged, { reportInput: true });
   if (problems.length === 0 && result.success) return { ok: true, config: result.data };
-  if (!result.success) problems.push(...everyIssue(ours, result.error.issues).map(describeIssue));
+  if (!result.success) {
+    problems.push(
+      ...everyIssue(judged, result.error.issues)
+        .filter((issue) => !aboutTaken({ path: issue.path.map(String).join(".") }))
+        .map((issue) => withoutCredential(describeIssue(issue, configKeysAt), ours)),
+    );
+  }
   return { ok: false, problems: eachOnce(problems).sort((a, b) => a.path.localeCompare(b.path)) };
 }
 
@@ -376,79 +395,6 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length];
-}
-
-function describeIssue(issue: z.core.$ZodIssue): ConfigProblem {
-  const path = issue.path.map(String).join(".");
-  // Cross-field messages name their values themselves; their input is the whole section.
-  const visible = issue.code !== "custom" && "input" in issue && issue.input !== undefined;
-  // A credential's value is never printed, whatever its type: its type and length say enough.
-  const credential = (secretConfigKeys as readonly PropertyKey[]).includes(issue.path[0]);
-  const got = !visible ? "" : `got ${credential ? redacted(issue.input) : shownInput(issue.input)}; `;
-  switch (issue.code) {
-    case "unrecognized_keys": {
-      const allowed = configKeysAt(issue.path);
-      return {
-        path: [...issue.path, issue.keys[0]].map(String).join("."),
-        message:
-          `unknown key${issue.keys.length > 1 ? `s ${issue.keys.join(", ")}` : ""}` +
-          (allowed.length ? `; allowed here: ${allowed.join(", ")}` : ""),
-      };
-    }
-    case "invalid_value":
-      return { path, message: `${got}allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` };
-    case "invalid_type":
-      return {
-        path,
-        message:
-          issue.input === undefined
-            ? // A schema's own word on a missing field (the cluster's) says how to fix it.
-              issue.message.startsWith("is required")
-              ? issue.message
-              : `is required (${issue.expected})`
-            : // Likewise its word on a value of the wrong type (an unquoted account ID).
-              issue.message.startsWith("is ")
-              ? `${got}${issue.message}`
-              : `${got}expected ${issue.expected}`,
-      };
-    case "too_small":
-      return {
-        path,
-        message: `${got}must be at least ${issue.minimum}${issue.origin === "string" ? " characters" : ""}`,
-      };
-    case "too_big":
-      return {
-        path,
-        message: `${got}must be at most ${issue.maximum}${issue.origin === "string" ? " characters" : ""}`,
-      };
-    case "invalid_format":
-      return {
-        path,
-        message: `${got}expected ${issue.format === "regex" ? issue.message : `a ${issue.format}`}`,
-      };
-    default:
-      return { path, message: `${got}${issue.message}` };
-  }
-}
-
-/** A rejected value as shown: JSON, cut short when long. */
-function shownInput(input: unknown): string {
-  if (typeof input === "string") return shown(input);
-  const text = JSON.stringify(input) ?? String(input);
-  return text.length > 64 ? `${text.slice(0, 64)}… (${text.length} characters)` : text;
-}
-
-/** What a credential's rejected value is, without the value. */
-function redacted(input: unknown): string {
-  if (typeof input === "string") return `a string of ${input.length} characters (not shown)`;
-  const kind = Array.isArray(input)
-    ? "a list"
-    : input === null
-      ? "null"
-      : typeof input === "object"
-        ? "an object"
-        : `a ${typeof input}`;
-  return `${kind} (not shown)`;
 }
 
 /** The keys an object in the schema accepts, to say what a misspelled key could have been. */

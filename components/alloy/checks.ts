@@ -13,7 +13,7 @@ import {
   lokiLabelNameProblem,
   shown,
 } from "../core/field-rules";
-import { resourceProblems } from "../core/quantities";
+import { replicasProblem, resourceProblems } from "../core/quantities";
 import type { OptionProblem } from "../core/problems";
 import { type ResolvedAlloyOptions, resolveAlloyOptions } from "./values";
 
@@ -142,6 +142,8 @@ export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProble
   if (!Number.isInteger(options.replicas) || options.replicas < 1) {
     problem("replicas", `${options.replicas} is not a positive whole number`);
   }
+  const tooMany = replicasProblem(options.replicas);
+  if (tooMany) problem("replicas", tooMany);
   if (options.highAvailability && options.gatherMethod === "kubernetesApi" && options.replicas < 2) {
     problem(
       "replicas",

@@ -4,10 +4,16 @@
  * not fit, or undefined; messages show the value through `shown`, never in full when it is long.
  * Pure, shared by every component's option checks (and so by the stack config).
  */
+import { credentialShape } from "./credentials";
 
-/** A value as an error shows it: JSON-quoted (so quotes, newlines and controls are visible), cut short. */
+/**
+ * A value as an error shows it: JSON-quoted (so quotes, newlines and controls are visible), cut
+ * short with its length; never a value that looks like a credential, in any encoding.
+ */
 export function shown(value: unknown): string {
   const text = typeof value === "string" ? value : String(value);
+  const credential = credentialShape(text);
+  if (credential) return `a value of ${text.length} characters that looks like ${credential} (not shown)`;
   const quoted = JSON.stringify(text.length > 64 ? text.slice(0, 64) : text);
   return text.length > 64 ? `${quoted.slice(0, -1)}…" (${text.length} characters)` : quoted;
 }
@@ -158,21 +164,28 @@ export function grafanaUidProblem(value: string): string | undefined {
     : `${shown(value)} is not a Grafana uid: 1 to 40 letters, digits, "-" or "_"`;
 }
 
-/** Longest path Linux takes (PATH_MAX). */
+/** Longest path Linux takes (PATH_MAX), and longest name of one file or folder (NAME_MAX, bytes). */
 const maxPathLength = 4096;
+const maxNameBytes = 255;
 
 /**
  * Why a value is no kubeconfig file path, or undefined. Never quotes the value: what lands here by
- * mistake is often kubeconfig content, with a token or a client key in it.
+ * mistake is often kubeconfig content, with a token or a client key in it, pasted or base64-encoded.
+ * A path may hold spaces, colons and words such as `token` (`/home/me/token: prod.yaml` is a path).
  */
 export function kubeconfigPathProblem(value: string): string | undefined {
   const advice =
     "put the kubeconfig in a file and name the file here; a credential never belongs in a stack file";
-  if (/apiVersion\s*:|clusters\s*:|users\s*:|client-key-data|token\s*:|^\s*\{/.test(value))
+  const credential = credentialShape(value);
+  if (credential === "kubeconfig content" || /^\s*\{/.test(value))
     return `is kubeconfig content, not a file path (not shown: it may hold credentials); ${advice}`;
+  if (credential) return `is ${credential}, not a file path (not shown); ${advice}`;
   if (/[\n\r\0]/.test(value))
     return `is not a file path: it holds a line break or a NUL character (not shown); ${advice}`;
   if (value.length > maxPathLength)
     return `is not a file path: ${value.length} characters, more than the ${maxPathLength} a path can have (not shown); ${advice}`;
+  const longest = Math.max(...value.split("/").map((name) => Buffer.byteLength(name, "utf8")));
+  if (longest > maxNameBytes)
+    return `is not a file path: a name in it is ${longest} bytes, more than the ${maxNameBytes} a file or folder name can have (not shown); ${advice}`;
   return undefined;
 }

@@ -1,4 +1,5 @@
 export * from "./chart-catalog";
+export * from "./credentials";
 export * from "./deploy-time";
 export * from "./dynamo-lines";
 export * from "./field-rules";

@@ -68,8 +68,36 @@ export function parseMemory(quantity: string): number | undefined {
 }
 
 /**
+ * What no cluster holds: a workload asking for more deploys and stays Pending (no node fits it),
+ * or asks for a volume no cloud makes. Bounds the checks of every component share.
+ */
+export const clusterLimits = {
+  /**
+   * Replicas of one workload. Kubernetes is tested to 5,000 nodes and 150,000 pods (its
+   * scalability thresholds); nothing a logging stack or a sample graph runs needs a thousand.
+   */
+  replicas: 1000,
+  /** CPUs of the largest node: AWS p5.48xlarge has 192 vCPUs, a DGX B200 224 threads. */
+  nodeCpu: 256,
+  /** Memory of the largest node: a DGX B200 has 4 TiB, AWS p5.48xlarge 2 TiB. */
+  nodeMemory: 4 * 2 ** 40,
+  /** GPUs of the largest node: DGX-2 and HGX-2 have 16; DGX and HGX H100, H200 and B200 have 8. */
+  nodeGpus: 16,
+  /** The largest block volume: AWS io2 Block Express, Azure Ultra Disk and GCP Hyperdisk Extreme stop at 64 TiB. */
+  volumeBytes: 64 * 2 ** 40,
+} as const;
+
+/** A count above what a cluster holds, in the error's words; undefined within it. */
+export function replicasProblem(replicas: number): string | undefined {
+  return replicas > clusterLimits.replicas
+    ? `${replicas} is more replicas than a cluster runs for one workload: at most ${clusterLimits.replicas}`
+    : undefined;
+}
+
+/**
  * Requests above limits are rejected by the API server only at apply time; saying so at preview
- * time is kinder. One problem per violation, with its path below `path`.
+ * time is kinder, as it is for a request or limit no node has. One problem per violation, with its
+ * path below `path`.
  */
 export function resourceProblems(path: string, resources: ResourceRequirements): OptionProblem[] {
   const problems: OptionProblem[] = [];
@@ -91,6 +119,19 @@ export function resourceProblems(path: string, resources: ResourceRequirements):
         path: `${path}.limits.${field}`,
         message: `${shown(resources.limits[field])} is not ${hint}`,
       });
+    }
+    const most = field === "cpu" ? clusterLimits.nodeCpu : clusterLimits.nodeMemory;
+    const mostShown = field === "cpu" ? `${clusterLimits.nodeCpu} CPUs` : "4Ti";
+    for (const [kind, value] of [
+      ["requests", request],
+      ["limits", limit],
+    ] as const) {
+      if (value !== undefined && value > most) {
+        problems.push({
+          path: `${path}.${kind}.${field}`,
+          message: `${resources[kind][field]} is more than any node has: at most ${mostShown}, the largest nodes' (DGX B200, AWS p5.48xlarge)`,
+        });
+      }
     }
     if (request !== undefined && limit !== undefined && request > limit) {
       problems.push({

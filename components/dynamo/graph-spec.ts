@@ -16,6 +16,14 @@ import {
 } from "./logging-settings";
 import { dnsSubdomainProblem, imageReferenceProblem, shown } from "../core/field-rules";
 import type { OptionProblem } from "../core/problems";
+import { clusterLimits, replicasProblem } from "../core/quantities";
+
+/** GPUs one worker pod asks for, beyond what any node has. */
+function gpusProblem(gpus: number): string | undefined {
+  return gpus > clusterLimits.nodeGpus
+    ? `${gpus} GPUs in one pod is more than any node has: at most ${clusterLimits.nodeGpus} (DGX-2, HGX-2); a model that needs more runs across pods, with tensor or pipeline parallelism`
+    : undefined;
+}
 
 export const dynamoGraphApiVersion = "nvidia.com/v1alpha1";
 export const dynamoGraphKind = "DynamoGraphDeployment";
@@ -131,6 +139,8 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
     if (!Number.isInteger(value) || value < minimum) {
       problems.push({ path: field, message: `${value} is not a whole number of at least ${minimum}` });
     }
+    const tooMany = field === "gpus" ? gpusProblem(value) : replicasProblem(value);
+    if (tooMany) problems.push({ path: field, message: tooMany });
   }
   const prefixed = (prefix: string, list: OptionProblem[]) =>
     list.map((problem) => ({ path: `${prefix}.${problem.path}`, message: problem.message }));

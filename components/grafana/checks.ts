@@ -6,6 +6,7 @@ import {
   labelValueProblem,
 } from "../core/field-rules";
 import type { OptionProblem } from "../core/problems";
+import { resourceProblems } from "../core/quantities";
 import type { ResolvedGrafanaOptions } from "./values";
 
 /** Every problem with the options, each at its path. */
@@ -22,5 +23,6 @@ export function grafanaOptionProblems(options: ResolvedGrafanaOptions): OptionPr
   if (options.tracingDatasourceUid !== undefined) {
     check("tracingDatasourceUid", grafanaUidProblem(options.tracingDatasourceUid));
   }
+  problems.push(...resourceProblems("resources", options.resources));
   return problems;
 }

@@ -14,8 +14,10 @@ import {
   shown,
 } from "../core/field-rules";
 import {
+  clusterLimits,
   memoryQuantityHint,
   parseMemory,
+  replicasProblem,
   type ResourceRequirements,
   resourceProblems,
 } from "../core/quantities";
@@ -239,6 +241,11 @@ function workloadProblems(options: ResolvedLokiOptions): OptionProblem[] {
       "persistence.size",
       `${shown(options.persistence.size)} is not ${memoryQuantityHint} of at least 1Gi (the write-ahead log lives there)`,
     );
+  } else if (volume > clusterLimits.volumeBytes) {
+    problem(
+      "persistence.size",
+      `${options.persistence.size} is larger than any block volume a cloud makes: at most 64Ti (AWS io2 Block Express, Azure Ultra Disk, GCP Hyperdisk Extreme)`,
+    );
   }
 
   for (const component of Object.keys(options.replicas) as LokiComponent[]) {
@@ -287,7 +294,6 @@ const servingWorkloads: Partial<Record<LokiMode, Partial<Record<LokiComponent, s
     compactor: "applies retention",
   },
 };
-const maxReplicas = 1000;
 /** 128 GiB: more memcached memory than a node has. */
 const maxCacheMb = 131072;
 const maxQueryConcurrency = 256;
@@ -304,12 +310,17 @@ function boundProblems(options: ResolvedLokiOptions): OptionProblem[] {
       });
   }
   for (const [component, replicas] of Object.entries(options.replicas) as [LokiComponent, number][]) {
-    if (replicas > maxReplicas)
-      problems.push({
-        path: `replicas.${component}`,
-        message: `${replicas} is more than ${maxReplicas} replicas`,
-      });
+    const tooMany = replicasProblem(replicas);
+    if (tooMany) problems.push({ path: `replicas.${component}`, message: tooMany });
   }
+  // The ruler evaluates every alert and recording rule: none at all, and alerting is silent.
+  const rulesRun = options.ruler.alertmanagerUrl !== undefined || options.ruler.remoteWriteUrl !== undefined;
+  if (mode === "distributed" && rulesRun && options.replicas.ruler === 0)
+    problems.push({
+      path: "replicas.ruler",
+      message:
+        "0 leaves the ruler's alerts and recordings unevaluated while ruler.alertmanagerUrl or ruler.remoteWriteUrl sends them: at least 1",
+    });
   for (const cache of ["chunksMemoryMb", "resultsMemoryMb"] as const) {
     if (options.caches[cache] > maxCacheMb)
       problems.push({

@@ -119,7 +119,7 @@ describe("values that deploy and then do nothing, or ask for more than a cluster
       problems({ loki: { ...simpleScalable, replicas: { read: 5000 }, queryConcurrency: 100000 } }),
     ).toEqual([
       "loki.queryConcurrency: 100000 queries at once per querier is absurd: at most 256",
-      "loki.replicas.read: 5000 is more than 1000 replicas",
+      "loki.replicas.read: 5000 is more replicas than a cluster runs for one workload: at most 1000",
     ]);
   });
 });
