@@ -5,7 +5,6 @@
  * filters, compared with a number) whose meaning the corpus suite reproduces exactly. Pure:
  * `DynamoLogging` delivers the rule file to the ruler.
  */
-import { parse as parseYaml } from "yaml";
 import type { DynamoAlertRules, DynamoAlertsOptions, DynamoWatchedGraph } from "./alerts-options";
 import { anyOf, controlPlaneSignatures, deathEvent, panicSignature } from "../core/dynamo-lines";
 import { componentLabel, errorLevels, eventsJob, graphLabel, moduleField } from "../core/log-schema";
@@ -13,6 +12,7 @@ import { dnsLabelProblem, dnsSubdomainProblem, shown } from "../core/field-rules
 import type { OptionProblem } from "../core/problems";
 import { type LabelMatcher, type LogThreshold, logQuery, renderThreshold } from "./log-threshold";
 import {
+  decodeRuleFile,
   durationHint,
   durationMinutes,
   type LokiRule,
@@ -114,7 +114,7 @@ export function alertsOptionProblems(
     }
     let groups: unknown;
     try {
-      groups = (parseYaml(options.extraRuleGroups) as { groups?: unknown } | null)?.groups;
+      groups = (decodeRuleFile(options.extraRuleGroups) as { groups?: unknown } | null)?.groups;
     } catch (error) {
       problems.push({
         path: "extraRuleGroups",
@@ -353,7 +353,7 @@ export function buildRuleGroups(options: ResolvedAlertsOptions, scope: RuleScope
     });
   }
   if (options.extraRuleGroups !== undefined) {
-    groups.push(...((parseYaml(options.extraRuleGroups) as { groups: LokiRuleGroup[] }).groups ?? []));
+    groups.push(...((decodeRuleFile(options.extraRuleGroups) as { groups: LokiRuleGroup[] }).groups ?? []));
   }
   return groups;
 }

@@ -1,12 +1,24 @@
 /**
  * Prometheus rule files as Loki's ruler reads them: the groups' shape, the checks a user's own
- * groups pass (YAML, the rule-file format, LogQL by Grafana's grammar), and the file's text. Pure.
+ * groups pass (YAML as Loki decodes it, the rule-file format, LogQL by Grafana's grammar, Go
+ * templates), and the file's text. Pure.
  */
 import type * as LezerLogql from "@grafana/lezer-logql";
-import { stringify } from "yaml";
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  stringify,
+  type YAMLMap,
+} from "yaml";
 import { shown } from "../core/field-rules";
 import { labelMatches } from "../core/matchers";
 import type { OptionProblem } from "../core/problems";
+import { goTemplateError } from "./go-template";
 
 /** One rule of a Prometheus rule file: an alert or a recording. */
 export interface LokiRule {
@@ -22,6 +34,141 @@ export interface LokiRuleGroup {
   name: string;
   interval?: string;
   rules: LokiRule[];
+}
+
+/**
+ * What Loki decodes a rule file into (Prometheus' rulefmt.RuleGroups), as far as our checks read it:
+ * "string" a Go string or duration, where null is the zero value; "node" a yaml.Node, which keeps a
+ * scalar's own text even when null, and an alias's anchor name; lists, string maps, and fields;
+ * anything else as YAML reads it.
+ */
+type Shape =
+  "string" | "node" | "any" | { list: Shape } | { map: "string" } | { fields: Record<string, Shape> };
+const ruleShape: Shape = {
+  fields: {
+    ...{ alert: "node", record: "node", expr: "node", for: "string" },
+    ...{ labels: { map: "string" }, annotations: { map: "string" } },
+  },
+};
+const ruleFileShape: Shape = {
+  fields: {
+    groups: { list: { fields: { name: "string", interval: "string", rules: { list: ruleShape } } } },
+  },
+};
+
+/** A mapping key as yaml.v3 compares keys for uniqueness (decode.go mapping): its kind and text. */
+const keyIdentity = (key: unknown) =>
+  isScalar(key) ? `scalar ${key.source}` : isAlias(key) ? `alias ${key.source}` : isMap(key) ? "map" : "list";
+const isMergeKey = (key: unknown) =>
+  isScalar(key) &&
+  key.source === "<<" &&
+  key.type === "PLAIN" &&
+  [undefined, "tag:yaml.org,2002:merge"].includes(key.tag);
+const wantMap = "yaml: map merge requires map or sequence of maps as the value";
+
+/**
+ * A rule file's text as Loki's ruler decodes it (grafana/loki@v3.7.6 pkg/ruler/compat.go parseRules:
+ * go.yaml.in/yaml/v3 v3.0.4 into rulefmt types): a scalar where a string is expected keeps its own
+ * text (`severity: 1.0` is "1.0", decode.go:610-617), merge keys apply as yaml.v3 applies them, and
+ * duplicate keys are refused. Throws, as YAML's parse does, where Loki's decoder fails.
+ */
+export function decodeRuleFile(text: string): unknown {
+  // Merge keys stay keys here: RuleFileDecoder applies them with yaml.v3's precedence.
+  const doc = parseDocument(text, { merge: false, uniqueKeys: (a, b) => keyIdentity(a) === keyIdentity(b) });
+  if (doc.errors.length > 0) throw doc.errors[0];
+  return new RuleFileDecoder(doc).value(doc.contents, ruleFileShape);
+}
+
+class RuleFileDecoder {
+  private decodes = 0;
+  private aliased = 0;
+  /** The anchored nodes being decoded through an alias, innermost last. */
+  private readonly resolving = new Set<unknown>();
+  constructor(private readonly doc: Document.Parsed) {}
+
+  value(node: unknown, shape: Shape): unknown {
+    this.count();
+    if (isAlias(node))
+      return shape === "node"
+        ? node.source
+        : this.through(node, () => this.value(node.resolve(this.doc), shape));
+    if (isScalar(node)) {
+      const text = shape === "node" || (shape === "string" && node.value !== null);
+      return text ? (node.source ?? String(node.value)) : node.value;
+    }
+    if (isSeq(node)) {
+      const item = typeof shape === "object" && "list" in shape ? shape.list : "any";
+      return node.items.map((each) => this.value(each, item));
+    }
+    if (!isMap(node)) return null;
+    const fields = typeof shape === "object" && "fields" in shape ? shape.fields : {};
+    const strings = typeof shape === "object" && "map" in shape;
+    const decoded: Record<string, unknown> = {};
+    for (const [key, value] of this.pairs(node)) {
+      const known = Object.hasOwn(fields, key);
+      const item = this.value(value, known ? fields[key] : strings ? "string" : "any");
+      // A null string in a map is "", a null field its zero value, as if absent.
+      if (item === null && known) continue;
+      const entry = { value: item === null && strings ? "" : item, enumerable: true, writable: true };
+      Object.defineProperty(decoded, key, { ...entry, configurable: true });
+    }
+    return decoded;
+  }
+
+  /** Decodes through an alias; one inside its own anchor is an error (decode.go alias). */
+  private through<T>(alias: Alias, decode: () => T): T {
+    const target = alias.resolve(this.doc);
+    if (this.resolving.has(target)) throw new Error(`yaml: anchor '${alias.source}' value contains itself`);
+    this.resolving.add(target);
+    try {
+      return decode();
+    } finally {
+      this.resolving.delete(target);
+    }
+  }
+
+  /** yaml.v3's bound on alias expansion (decode.go unmarshal, allowedAliasRatio). */
+  private count(): void {
+    this.decodes++;
+    if (this.resolving.size > 0) this.aliased++;
+    const low = 400_000;
+    const allowed =
+      this.decodes <= low ? 0.99 : Math.max(0.1, 0.99 - (0.89 * (this.decodes - low)) / (10 * low - low));
+    if (this.aliased > 100 && this.decodes > 1000 && this.aliased / this.decodes > allowed)
+      throw new Error("yaml: document contains excessive aliasing");
+  }
+
+  /**
+   * A mapping's pairs as yaml.v3 applies them (decode.go:977-1014, 826-857): its own keys, then
+   * those of its merge sources in order (a map, or a list of maps), never replacing a key set.
+   */
+  private pairs(map: YAMLMap): [string, unknown][] {
+    const pairs = new Map<string, unknown>();
+    const visit = (source: YAMLMap) => {
+      this.count();
+      let merge: unknown;
+      for (const { key, value } of source.items) {
+        const name = isMergeKey(key) ? undefined : this.key(key);
+        if (name === undefined) merge = value;
+        else if (!pairs.has(name)) pairs.set(name, value);
+      }
+      for (const each of merge === undefined ? [] : isSeq(merge) ? merge.items : [merge]) {
+        const target = isAlias(each) ? each.resolve(this.doc) : each;
+        if (!isMap(target)) throw new Error(wantMap);
+        if (isAlias(each)) this.through(each, () => visit(target));
+        else visit(target);
+      }
+    };
+    visit(map);
+    return [...pairs];
+  }
+
+  /** A key decodes into a string: a scalar's text, "" for null. */
+  private key(key: unknown): string {
+    const node = isAlias(key) ? key.resolve(this.doc) : key;
+    if (!isScalar(node)) throw new Error("yaml: a mapping key must be a scalar where Loki reads a string");
+    return node.value === null ? "" : (node.source ?? String(node.value));
+  }
 }
 
 const durationPattern = /^([1-9]\d{0,3})(m|h)$/;
@@ -144,10 +291,42 @@ function ruleProblems(
       // pkg/ruler/compat.go:278-290: a legacy label name, never __name__ among the labels.
       if (!labelName.test(key) || (field === "labels" && key === "__name__"))
         problem(`${path}.${field}.${key}`, "is not a valid label name");
-      if (typeof value !== "string") problem(`${path}.${field}.${key}`, "must be a string");
+      // Any scalar decodes into a string (go.yaml.in/yaml/v3 v3.0.4 decode.go:610-617), a collection never.
+      const text = value === null ? "" : typeof value === "object" ? undefined : String(value);
+      if (text === undefined)
+        problem(
+          `${path}.${field}.${key}`,
+          `must be a string: Loki's YAML decoder refuses a ${Array.isArray(value) ? "list" : "map"} here (cannot unmarshal !!${Array.isArray(value) ? "seq" : "map"} into string)`,
+        );
+      const template =
+        typeof alert === "string" && alert !== "" && text !== undefined && templateProblem(text, alert);
+      if (template) problem(`${path}.${field}.${key}`, template);
     }
   }
   return valid ? (id as string) : undefined;
+}
+
+/** Prometheus' template functions (prometheus/prometheus@2ad3a8717015 template/template.go:138-292). */
+const prometheusTemplateFunctions = [
+  ...["query", "first", "label", "value", "strvalue", "args", "reReplaceAll", "safeHtml", "match", "title"],
+  ...["toUpper", "toLower", "graphLink", "tableLink", "sortByLabel", "stripPort", "stripDomain", "humanize"],
+  ...["humanize1024", "humanizeDuration", "humanizePercentage", "humanizeTimestamp", "toTime", "toDuration"],
+  ...["now", "pathPrefix", "externalURL", "parseDuration", "urlQueryEscape"],
+];
+/** The variables Loki declares before each template it tests; $externalURL is not one (compat.go:311-315). */
+const templateDefinitions =
+  "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$value := .Value}}";
+
+/**
+ * Why Loki's ruler refuses an alerting rule's label value or annotation: it parses each as a Go
+ * template named after the alert, behind its variable definitions (grafana/loki@v3.7.6
+ * pkg/ruler/compat.go:303-344 testTemplateParsing, through Prometheus' Expander.ParseTest,
+ * template/template.go:398-399). The definitions add no line, so Go's line is the user's.
+ */
+function templateProblem(text: string, alert: string): string | undefined {
+  const name = `__alert_${alert.length > 64 ? `${alert.slice(0, 64)}…` : alert}`;
+  const error = goTemplateError(templateDefinitions + text, name, prometheusTemplateFunctions);
+  return error && `is not a template Loki's ruler can parse: ${error}`;
 }
 
 /** Loki's parser refuses an expression this long or longer (pkg/logql/syntax/parser.go:42,86-87). */
