@@ -15,6 +15,7 @@ import {
 import { alloyOptionProblems, alloySettingsSchema, resolveAlloyOptions } from "../components/alloy";
 import {
   crossComponentProblems,
+  dynamoOptionsSchema,
   lokiS3OnAws,
   safetyOptionsSchema,
   safetyProblems,
@@ -90,17 +91,9 @@ const sampleSchema = sampleOptionsSchema
     /** Namespace of the graph: the Dynamo platform's, and one the collector gathers. */
     namespace: dnsLabel.optional(),
   })
-  .superRefine(({ enabled, namespace: _namespace, image, ...options }, ctx) => {
+  .superRefine(({ enabled, namespace: _namespace, ...options }, ctx) => {
     if (!enabled) return;
-    if (image === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["image"],
-        message: "is required when the sample is enabled: the Dynamo runtime image",
-      });
-      return;
-    }
-    reportProblems(ctx, sampleOptionProblems(resolveSampleOptions({ ...options, image })));
+    reportProblems(ctx, sampleOptionProblems(resolveSampleOptions(options)));
   });
 
 const safetySchema = safetyOptionsSchema.superRefine((safety, ctx) =>
@@ -157,6 +150,7 @@ export const stackConfigSchema = z
     cluster: clusterSchema,
     /** Namespace the logging stack (Loki) is installed into; created by the program. */
     namespace: dnsLabel.optional(),
+    dynamo: dynamoOptionsSchema.default({}),
     loki: lokiSettingsSchema.default({}),
     aws: awsSchema.optional(),
     alloy: alloySchema.default({}),
@@ -178,6 +172,7 @@ export const stackConfigSchema = z
         alerts: config.alerts,
         loki: config.loki,
         aws: config.aws,
+        dynamo: config.dynamo,
       }),
     );
     // Loki's options as Loki will get them: with aws, its S3 options are the bucket and role made

@@ -13,7 +13,7 @@ import { loadStackConfig } from "./load-config";
 export = async () => {
   const { sample, cluster, ...config } = loadStackConfig();
   const secrets = new pulumi.Config();
-  const { enabled: deploySample, image, ...sampleOptions } = sample;
+  const { enabled: deploySample, ...sampleOptions } = sample;
 
   // The one Kubernetes provider of the stack, on the cluster its config names (validation has
   // made sure it names one); every Kubernetes resource below inherits it.
@@ -29,8 +29,7 @@ export = async () => {
       lokiS3AccessKeyId: secrets.getSecret("lokiS3AccessKeyId"),
       lokiS3SecretAccessKey: secrets.getSecret("lokiS3SecretAccessKey"),
       lokiRulerRemoteWritePassword: secrets.getSecret("lokiRulerRemoteWritePassword"),
-      // Validation has made sure an enabled sample has an image.
-      sample: deploySample && image !== undefined ? { ...sampleOptions, image } : undefined,
+      sample: deploySample ? sampleOptions : undefined,
     },
     { providers: [clusterProvider, ...(config.aws ? [awsProvider(config.aws)] : [])] },
   );

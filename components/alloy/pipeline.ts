@@ -5,6 +5,7 @@
  */
 import {
   anyOf,
+  clientErrors,
   controlPlaneSignatures,
   jsonl,
   moduleAttribution,
@@ -13,7 +14,7 @@ import {
   rawEntryStarts,
   rawLevelRules,
 } from "../core/dynamo-lines";
-import { componentLabel, moduleField, perPodLabels, unknownLevel } from "../core/log-schema";
+import { componentLabel, moduleField, perPodLabels, requestIdField, unknownLevel } from "../core/log-schema";
 import { logqlString } from "../core/matchers";
 
 /** The `loki.process` stages this project uses (Alloy v1.18.1, internal/component/loki/process/stages). */
@@ -35,24 +36,32 @@ const levelLabel = (level: string): AlloyStage => ({ kind: "staticLabels", value
 
 /** JSONL: fields, per-request metadata, the level label, the module. */
 function jsonlStages(): AlloyStage[] {
-  const { perRequestFields, levelSpellings, targetField, pythonFileField } = jsonl;
+  const { perRequestFields, requestIdFields, levelSpellings, targetField, pythonFileField } = jsonl;
   const knownLevels = Object.values(levelSpellings).flat().join("|");
+  const [currentRequestId, ...olderRequestIds] = [...requestIdFields].reverse();
   return [
     {
       kind: "json",
       expressions: {
         level: "level",
         ...Object.fromEntries(perRequestFields.map((field) => [field, field])),
+        [requestIdField]: currentRequestId,
         [moduleField]: targetField,
         // A JMESPath quoted identifier: unquoted, `log.file` would be `log` then `file`.
         python_file: JSON.stringify(pythonFileField),
       },
     },
+    // An older release's name for the request id, on the lines that carry it: one name in Loki.
+    ...olderRequestIds.map((field): AlloyStage => ({
+      kind: "match",
+      selector: `{${dynamoPods}} |= ${logqlString(`"${field}":`)}`,
+      stages: [{ kind: "json", expressions: { [requestIdField]: field } }],
+    })),
     { kind: "regex", source: "python_file", expression: moduleAttribution.pythonFile },
     { kind: "replace", source: moduleField, expression: "(/)", replace: "." },
     {
       kind: "structuredMetadata",
-      values: Object.fromEntries([...perRequestFields, moduleField].map((f) => [f, f])),
+      values: Object.fromEntries([...perRequestFields, requestIdField, moduleField].map((f) => [f, f])),
     },
     { kind: "labels", values: { level: "level" } },
     ...Object.entries(levelSpellings).map(([level, spellings]): AlloyStage => ({
@@ -67,6 +76,12 @@ function jsonlStages(): AlloyStage[] {
         `"message":"(?:${anyOf(pythonCriticalMessages)})`,
       )}`,
       stages: [levelLabel("critical")],
+    },
+    // A client's mistake the frontend logs at ERROR is the client's, not the platform's.
+    {
+      kind: "match",
+      selector: `{level="error"} |~ ${logqlString(clientErrors.pattern)}`,
+      stages: [levelLabel("warn")],
     },
   ];
 }
@@ -86,6 +101,8 @@ function rawTextStages(): AlloyStage[] {
     })),
     { kind: "regex", expression: tracebackFrame },
     { kind: "replace", source: moduleField, expression: "(/)", replace: "." },
+    // A readable console line names its target, dimmed, before the message.
+    { kind: "regex", expression: moduleAttribution.readableTarget },
     {
       kind: "match",
       selector: `{${dynamoPods}} |~ ${logqlString(panicSignature.pattern)}`,

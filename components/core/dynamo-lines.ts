@@ -1,26 +1,20 @@
 /**
- * What Dynamo 1.0's processes print, as data: how a line is recognised, which level an engineer
- * gives it, which code it comes from, and which texts mean a panic or a lost control plane. The
+ * What Dynamo's processes print, as data: how a line is recognised, which level an engineer gives
+ * it, which code it comes from, and which texts mean a panic or a lost control plane. The
  * collector's stages (`alloy/pipeline.ts`) and the ruler's rules (`dynamo/alerts.ts`) are both
- * generated from this one model; the corpus suite runs Dynamo's real lines through it.
+ * generated from this one model; the corpus suite runs Dynamo's real lines through it. What differs
+ * between releases is read from the release table (`dynamo-releases.ts`), and the model covers
+ * every release there at once: a fleet runs several.
  *
  * Every pattern is RE2 (Go's regexp, which Alloy and Loki use), never JavaScript's RegExp. The
- * sources cited are at ai-dynamo/dynamo v1.0.1 unless another project is named.
+ * sources cited are at ai-dynamo/dynamo v1.0.1 unless another release or project is named.
  */
 
+import { acrossReleases, type ControlPlaneSignature } from "./dynamo-releases";
+import type { LinePattern } from "./line-pattern";
 import { logLevels } from "./log-schema";
 
-/** One RE2 pattern matching any of the patterns given, each grouped so its own `|` stays inside. */
-export const anyOf = (patterns: readonly { pattern: string }[]): string =>
-  patterns.map((p) => `(?:${p.pattern})`).join("|");
-
-/** A pattern with what it means and where the text comes from. */
-export interface LinePattern {
-  /** RE2, matched unanchored unless it says `^`. */
-  pattern: string;
-  meaning: string;
-  source: string;
-}
+export { anyOf, type LinePattern } from "./line-pattern";
 
 /** Dynamo's JSONL: one object a line, `time` first (lib/runtime/src/logging.rs:1056-1068). */
 export const jsonl = {
@@ -36,7 +30,12 @@ export const jsonl = {
     trace: ["trace"],
   } satisfies Record<(typeof logLevels)[number], string[]>,
   /** Unique per request or span: structured metadata, filterable without being indexed. */
-  perRequestFields: ["trace_id", "span_id", "parent_id", "x_request_id", "x_dynamo_request_id"],
+  perRequestFields: ["trace_id", "span_id", "parent_id", "x_request_id"],
+  /**
+   * The request id Dynamo assigns, under each release's name (`x_dynamo_request_id` in 1.0,
+   * `request_id` from 1.1): stored as `request_id` whichever a line uses.
+   */
+  requestIdFields: acrossReleases((release) => release.requestIdField),
   /** The Rust event's module path; "log" for every Python record (tracing-log's `log_cs!`). */
   targetField: "target",
   /** A Python record's source file (logging.py:26-46, logging.rs:1025-1043). */
@@ -53,6 +52,33 @@ export const pythonCriticalMessages: LinePattern[] = [
     pattern: "Forcing process exit for restart",
     meaning: "a TensorRT-LLM worker gives up after a fatal engine error and exits",
     source: "components/src/dynamo/trtllm/request_handlers/handler_base.py:609 (logging.critical)",
+  },
+];
+
+/**
+ * A client's mistake that a release logs at ERROR (1.5 logs every 4xx response so, and the
+ * request's summary with the error's class): an engineer counts it as a warning, since the
+ * platform did what it should. Matched in the JSONL line, at level error.
+ */
+export const clientErrors: LinePattern = {
+  pattern: '"status":"4[0-9][0-9]"|"error_type":"(?:validation|not_found|cancelled)"',
+  meaning:
+    "a 4xx response, or a request the client got wrong (invalid parameters, an unknown model) or gave up on",
+  source:
+    "1.5: lib/llm/src/http/service/service_v2.rs:1228-1237 (4xx and 5xx at ERROR), metrics.rs:1511-1534 (error_type)",
+};
+
+/**
+ * Lines that repeat a failure another line of the same request already reports: counted once,
+ * they are left out of error rates. tower-http's default `on_failure` logs every 5xx response
+ * again at ERROR, beside Dynamo's own `http response sent`.
+ */
+export const failureEchoes: LinePattern[] = [
+  {
+    pattern: "tower_http::trace::on_failure",
+    meaning: "tower-http's `response failed` for a 5xx the frontend has already logged",
+    source:
+      "tower-http 0.6 src/trace/on_failure.rs:88-98 (the default, `tower=error` passes it, 1.5 logging.rs:119)",
   },
 ];
 
@@ -93,6 +119,12 @@ export const rawEntryStarts: LinePattern[] = [
     source: "tqdm, through huggingface_hub and vLLM",
   },
   {
+    pattern: "^None of PyTorch, TensorFlow >= 2\\.0, or Flax have been found\\.",
+    meaning: "transformers' advice that no deep-learning framework is installed (images without torch)",
+    source:
+      "transformers 4.x __init__.py (logger.warning_advice; its default handler prints the message alone)",
+  },
+  {
     pattern: "^(?:CRITICAL|ERROR|WARNING|WARN|INFO|DEBUG)[ :]",
     meaning: "a plain level-prefixed line of a third-party logger",
     source: "Python logging's and others' default formats",
@@ -113,6 +145,11 @@ export const rawLevelRules: { level: (typeof logLevels)[number]; pattern: string
     pattern: `${levelWordPrefix}(?:WARNING|WARN)\\b|^\\S+:\\d+: [A-Za-z]*Warning: `,
     source: "vLLM's level word; CPython warnings",
   },
+  {
+    level: "warn",
+    pattern: "^None of PyTorch, TensorFlow >= 2\\.0, or Flax have been found\\.",
+    source: "transformers' logger.warning_advice",
+  },
   { level: "error", pattern: `${levelWordPrefix}ERROR\\b`, source: "vLLM's level word" },
   { level: "critical", pattern: `${levelWordPrefix}CRITICAL\\b`, source: "vLLM's level word" },
   { level: "debug", pattern: `${levelWordPrefix}DEBUG\\b`, source: "vLLM's level word" },
@@ -131,6 +168,13 @@ export const moduleAttribution = {
   pythonFile: "-packages/(?P<module>.+)\\.py$",
   /** The innermost Dynamo frame of a traceback: greedy, so the last `File` line wins. */
   tracebackFrame: '(?s).*File "[^"]*-packages/(?P<module>dynamo/[^"]*)\\.py"',
+  /**
+   * A readable console line's target (1.5, `DYN_LOGGING_CONSOLE_FORMAT=readable`): tracing-subscriber
+   * 0.3.23's compact format dims it and the colon after it (fmt/format/mod.rs:1127-1162), after the
+   * dimmed time and the coloured level (1.5 lib/runtime/src/logging.rs:1466-1470).
+   */
+  readableTarget:
+    "^\\x1b\\[2m[^\\x1b]*\\x1b\\[0m \\x1b\\[[0-9;]*m *[A-Z]+\\x1b\\[0m (?:\\x1b\\[1m[^\\x1b]*\\x1b\\[0m:)*(?: )?\\x1b\\[2m(?P<module>[^\\x1b]+)\\x1b\\[0m\\x1b\\[2m:\\x1b\\[0m ",
   /** A panic in Dynamo's own crates: `lib/<crate>/src/<path>.rs` is `dynamo_<crate>::<path>`. */
   panicLocation: "panicked at (?:/opt/dynamo/)?(?P<module>lib/[a-z_]+/src/[^:]*)\\.rs:",
 } as const;
@@ -149,31 +193,18 @@ export const panicSignature: Signature = {
 };
 
 /**
- * What 1.0 logs when it loses its control plane. Discovery is Kubernetes-native by default: its
- * reflectors retry and WARN while the API server is out of reach; NATS is tried once at start-up,
- * its failure the last line of a traceback; etcd is used only where configured.
+ * What each supported release logs when it loses its control plane, from the release table, one
+ * entry per text (the releases' line numbers joined): the Kubernetes API's discovery and
+ * registration always, NATS and etcd only where a graph uses them.
  */
-export const controlPlaneSignatures: Signature[] = [
-  {
-    pattern: "(?:EndpointSlice|DynamoWorkerMetadata CR) reflector error: ",
-    meaning: "the discovery daemon cannot watch the Kubernetes API (it keeps its last snapshot)",
-    source: "lib/runtime/src/discovery/kube/daemon.rs:88-91,126-129 (WARN)",
-    module: "dynamo_runtime::discovery::kube::daemon",
-  },
-  {
-    pattern: "Failed to connect to NATS",
-    meaning: "the runtime cannot connect to NATS at start-up",
-    source: "lib/runtime/src/transports/nats.rs:325-334, raised to Python by DistributedRuntime()",
-    module: "dynamo_runtime::transports::nats",
-  },
-  {
-    pattern: "Check etcd server status|Could not connect to etcd|Reconnect(?:ing to ETCD|ion failed)",
-    meaning: "the runtime cannot reach etcd or keep its lease (etcd discovery only)",
-    source:
-      "lib/runtime/src/transports/etcd.rs:172-174, etcd/lease.rs:31-35,150,182-186 (each ends so), etcd/connector.rs:73,91, distributed.rs:153",
-    module: "dynamo_runtime::transports::etcd",
-  },
-];
+export const controlPlaneSignatures: ControlPlaneSignature[] = acrossReleases(
+  (release) => release.controlPlane,
+).reduce<ControlPlaneSignature[]>((merged, signature) => {
+  const same = merged.find((known) => known.pattern === signature.pattern);
+  if (same) same.source = `${same.source}; ${signature.source}`;
+  else merged.push({ ...signature });
+  return merged;
+}, []);
 
 /**
  * A container that died on its own: the kubelet backs off before restarting it and says so in a

@@ -2,6 +2,7 @@ export * from "./chart-catalog";
 export * from "./credentials";
 export * from "./deploy-time";
 export * from "./dynamo-lines";
+export * from "./dynamo-releases";
 export * from "./field-rules";
 export * from "./log-schema";
 export * from "./matchers";

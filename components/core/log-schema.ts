@@ -24,6 +24,9 @@ export const dynamoPodLabels: Record<string, string> = {
  */
 export const perPodLabels = ["pod", "k8s_pod_name", "service_instance_id"] as const;
 
+/** The structured metadata holding the request id Dynamo assigns, whichever name a release gives it. */
+export const requestIdField = "request_id";
+
 /** The structured metadata naming the code an entry comes from (see `moduleAttribution`). */
 export const moduleField = "module";
 

@@ -44,12 +44,22 @@ export interface DynamoCrashLoopRule {
   window?: string;
 }
 
-/** The runtime losing its control plane: the Kubernetes API (discovery), NATS or etcd. */
+/**
+ * The runtime losing its control plane: the Kubernetes API (discovery and registration, always),
+ * and NATS or etcd where the graphs use them, in the wording of every supported release.
+ */
 export interface DynamoControlPlaneRule {
   /** Default true. */
   enabled?: boolean;
   /** How long the errors must go on: "2m". Default "2m". */
   for?: string;
+  /**
+   * The graphs use NATS (a NATS request or event plane, or NATS_SERVER): watch its failures too.
+   * Default: as the release does without configuration (true on 1.0, false from 1.4).
+   */
+  nats?: boolean;
+  /** The graphs discover each other through etcd (DYN_DISCOVERY_BACKEND=etcd). Default false. */
+  etcd?: boolean;
 }
 
 /**
@@ -129,7 +139,14 @@ export const alertsOptionsSchema = z.strictObject({
       crashLoop: z
         .strictObject({ ...ruleSwitch, crashes: z.number().optional(), window: z.string().optional() })
         .optional(),
-      controlPlane: z.strictObject({ ...ruleSwitch, for: z.string().optional() }).optional(),
+      controlPlane: z
+        .strictObject({
+          ...ruleSwitch,
+          for: z.string().optional(),
+          nats: z.boolean().optional(),
+          etcd: z.boolean().optional(),
+        })
+        .optional(),
       silence: z.strictObject({ ...ruleSwitch, after: z.string().optional() }).optional(),
     })
     .optional(),

@@ -6,7 +6,14 @@
  * `DynamoLogging` delivers the rule file to the ruler.
  */
 import type { DynamoAlertRules, DynamoAlertsOptions, DynamoWatchedGraph } from "./alerts-options";
-import { anyOf, controlPlaneSignatures, deathEvent, panicSignature } from "../core/dynamo-lines";
+import {
+  anyOf,
+  controlPlaneSignatures,
+  deathEvent,
+  failureEchoes,
+  panicSignature,
+} from "../core/dynamo-lines";
+import { defaultDynamoRelease, type DynamoRelease, dynamoReleases } from "../core/dynamo-releases";
 import { componentLabel, errorLevels, eventsJob, graphLabel, moduleField } from "../core/log-schema";
 import { dnsLabelProblem, dnsSubdomainProblem, shown } from "../core/field-rules";
 import type { OptionProblem } from "../core/problems";
@@ -36,8 +43,12 @@ export type ResolvedAlertsOptions = Required<Omit<DynamoAlertsOptions, "rules" |
   [rule in keyof DynamoAlertRules]-?: Required<NonNullable<DynamoAlertRules[rule]>>;
 } & Pick<DynamoAlertsOptions, "extraRuleGroups">;
 
-export function resolveAlertsOptions(options: DynamoAlertsOptions): ResolvedAlertsOptions {
+export function resolveAlertsOptions(
+  options: DynamoAlertsOptions,
+  release: DynamoRelease = defaultDynamoRelease,
+): ResolvedAlertsOptions {
   const rules = options.rules ?? {};
+  const nats = dynamoReleases[release].natsByDefault.value;
   return {
     alerting: options.alerting ?? false,
     recording: options.recording ?? false,
@@ -45,7 +56,7 @@ export function resolveAlertsOptions(options: DynamoAlertsOptions): ResolvedAler
     panic: { enabled: true, ...rules.panic },
     processDied: { enabled: true, ...rules.processDied },
     crashLoop: { enabled: true, crashes: 3, window: "15m", ...rules.crashLoop },
-    controlPlane: { enabled: true, for: "2m", ...rules.controlPlane },
+    controlPlane: { enabled: true, for: "2m", nats, etcd: false, ...rules.controlPlane },
     silence: { enabled: false, after: "10m", ...rules.silence },
     watchedGraphs: options.watchedGraphs ?? [],
     extraRuleGroups: options.extraRuleGroups,
@@ -199,7 +210,8 @@ function lineAlerts(options: ResolvedAlertsOptions, context: AlertContext): Thre
       severity: "warning",
       rule: {
         selector: [...dynamo, atLevels(errorLevels)],
-        filters: [],
+        // A failure another line already reports is counted once.
+        filters: [{ op: "!~", value: anyOf(failureEchoes) }],
         range: "5m",
         by: byComponent,
         op: ">",
@@ -277,10 +289,18 @@ function deathAlerts(options: ResolvedAlertsOptions, { deaths, pod }: AlertConte
   return alerts;
 }
 
-/** The alert on what Dynamo 1.0 logs when it loses its control plane. */
+/**
+ * The alert on what Dynamo logs when it loses its control plane: the Kubernetes API always, NATS
+ * and etcd where the graphs use them.
+ */
 function controlPlaneAlerts(options: ResolvedAlertsOptions, context: AlertContext): ThresholdAlert[] {
   const { dynamo, atLevels, graph, component, ofComponent } = context;
   const alerts: ThresholdAlert[] = [];
+  const { nats, etcd } = options.controlPlane;
+  const signatures = controlPlaneSignatures.filter(
+    ({ transport }) =>
+      transport === "kubernetes" || (transport === "nats" && nats) || (transport === "etcd" && etcd),
+  );
   if (options.controlPlane.enabled) {
     alerts.push({
       name: "DynamoControlPlaneUnreachable",
@@ -288,7 +308,7 @@ function controlPlaneAlerts(options: ResolvedAlertsOptions, context: AlertContex
       severity: "critical",
       rule: {
         selector: [...dynamo, atLevels(["warn", ...errorLevels])],
-        filters: [{ op: "|~", value: anyOf(controlPlaneSignatures) }],
+        filters: [{ op: "|~", value: anyOf(signatures) }],
         range: "5m",
         by: byComponent,
         op: ">",
@@ -297,7 +317,7 @@ function controlPlaneAlerts(options: ResolvedAlertsOptions, context: AlertContex
       for: options.controlPlane.for,
       about: ofComponent,
       summary: `${component} of graph ${graph} cannot reach its control plane`,
-      description: `What Dynamo 1.0 logs when it does: ${controlPlaneSignatures.map((s) => s.meaning).join("; ")}.`,
+      description: `What Dynamo logs when it does: ${signatures.map((s) => s.meaning).join("; ")}.`,
     });
   }
   return alerts;

@@ -32,10 +32,11 @@ export interface DynamoGraphSampleOptions {
   /** DynamoGraphDeployment name. Default "sglang-agg" or "mocker-agg", by backend. */
   name?: string;
   /**
-   * Runtime image for both services, e.g. nvcr.io/nvidia/ai-dynamo/sglang-runtime:<version>.
-   * Every Dynamo runtime image carries the mocker (the ai-dynamo package); it needs no GPU.
+   * Image for both services. Default: the release's, at its tag: sglang-runtime for sglang; for the
+   * mocker, the runtime image on 1.0 (every 1.0 image carries it) and dynamo-planner from 1.5
+   * (no mocker image exists). From 1.4 the operator refuses a tag that is no semantic version.
    */
-  image: string;
+  image?: string;
   /** Hugging Face model to serve, or (mocker) whose tokenizer to load. Default "Qwen/Qwen3-0.6B". */
   model?: string;
   /** GPUs per decode worker, also its tensor parallelism (sglang only). Default 1. */
@@ -57,9 +58,9 @@ export interface DynamoGraphSampleOptions {
    * internet. Default none.
    */
   huggingFaceCache?: string;
-  /** Graph-level logging (`spec.envs`): JSONL on and level info unless set. */
+  /** Graph-level logging (`spec.envs`, `spec.env` in v1beta1): JSONL on and level info unless set. */
   logging?: DynamoLoggingSettings;
-  /** Per-service overrides (`services.<name>.envs`). */
+  /** Per-service overrides (the service's own variables, which win). */
   serviceLogging?: DynamoSampleServiceLogging;
 }
 

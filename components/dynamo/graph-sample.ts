@@ -8,10 +8,17 @@ import {
 } from "./graph-spec";
 import type { DynamoGraphSampleOptions } from "./graph-options";
 import { invalidArgumentsError } from "../core/problems";
+import type { DynamoRelease } from "../core/dynamo-releases";
 
 export interface DynamoGraphSampleArgs extends DynamoGraphSampleOptions {
   /** Namespace for the graph; it must exist, be watched by the Dynamo operator and be collected. */
   namespace: pulumi.Input<string>;
+  /**
+   * The Dynamo release the graph runs (the release table, components/core/dynamo-releases.ts):
+   * its DGD API (v1alpha1 on 1.0, v1beta1 on 1.5), its images and tag, and the names of its
+   * logging variables. Default "1.5", the newest release whose facts were read at its source.
+   */
+  release?: DynamoRelease;
 }
 
 /**

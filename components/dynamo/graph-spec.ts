@@ -17,6 +17,7 @@ import {
 import { dnsSubdomainProblem, imageReferenceProblem, shown } from "../core/field-rules";
 import type { OptionProblem } from "../core/problems";
 import { clusterLimits, replicasProblem } from "../core/quantities";
+import { defaultDynamoRelease, type DynamoRelease, dynamoReleases } from "../core/dynamo-releases";
 
 /** GPUs one worker pod asks for, beyond what any node has. */
 function gpusProblem(gpus: number): string | undefined {
@@ -25,38 +26,30 @@ function gpusProblem(gpus: number): string | undefined {
     : undefined;
 }
 
-export const dynamoGraphApiVersion = "nvidia.com/v1alpha1";
 export const dynamoGraphKind = "DynamoGraphDeployment";
 
 /** The sample's services, named as in Dynamo's agg_logging.yaml example. */
 export const sampleServices = ["Frontend", "decode"] as const satisfies readonly DynamoSampleService[];
 
-/** The subset of the DGD spec the sample uses (CRD nvidia.com/v1alpha1). */
-export interface DynamoGraphDeploymentSpec {
-  envs: EnvVar[];
-  /** Claims the services may mount by name; `create: false` takes an existing one. */
-  pvcs?: { name: string; create: false }[];
-  services: Record<string, DynamoServiceSpec>;
+/** A volume of a service's pod: the logging TOML's ConfigMap, or a Hugging Face cache claim. */
+interface ServiceVolume {
+  name: string;
+  source: { configMap: string } | { claim: string };
+  mountPath: string;
+  readOnly: boolean;
 }
 
-export interface DynamoServiceSpec {
-  componentType: "frontend" | "worker";
+/** One service of the sample, whatever API shape the release's operator takes it in. */
+interface SampleService {
+  name: DynamoSampleService;
+  type: "frontend" | "worker" | "decode";
   replicas: number;
-  envs?: EnvVar[];
-  envFromSecret?: string;
-  /** Claims of `spec.pvcs`, mounted by the operator. */
-  volumeMounts?: { name: string; mountPoint: string }[];
-  resources?: { limits: { gpu: string } };
-  extraPodSpec: {
-    mainContainer: {
-      image: string;
-      workingDir?: string;
-      command?: string[];
-      args?: string[];
-      volumeMounts?: { name: string; mountPath: string; readOnly: boolean }[];
-    };
-    volumes?: { name: string; configMap: { name: string } }[];
-  };
+  container: { image: string; workingDir?: string; command?: string[]; args?: string[] };
+  /** The service's own variables, winning over the graph's. */
+  env: EnvVar[];
+  tokenSecret?: string;
+  gpus?: number;
+  volumes: ServiceVolume[];
 }
 
 /** What each backend's worker needs: GPUs and a token Secret for sglang, neither for mocker. */
@@ -65,6 +58,7 @@ export type SampleEngine =
   | { backend: "mocker"; huggingFaceTokenSecret?: string };
 
 export interface ResolvedSampleOptions {
+  release: DynamoRelease;
   name: string;
   engine: SampleEngine;
   image: string;
@@ -78,8 +72,17 @@ export interface ResolvedSampleOptions {
   serviceLogging: Partial<Record<DynamoSampleService, DynamoLoggingSettings>>;
 }
 
-export function resolveSampleOptions(options: DynamoGraphSampleOptions): ResolvedSampleOptions {
+/** The image a backend runs on a release: its runtime image (the planner's for the mocker), at the release's tag. */
+export function defaultSampleImage(release: DynamoRelease, backend: DynamoSampleBackend): string {
+  const facts = dynamoReleases[release];
+  return `${facts.images[backend]}:${facts.imageTag.tag}`;
+}
+
+export function resolveSampleOptions(
+  options: DynamoGraphSampleOptions & { release?: DynamoRelease },
+): ResolvedSampleOptions {
   const backend: DynamoSampleBackend = options.backend ?? "sglang";
+  const release = options.release ?? defaultDynamoRelease;
   const engine: SampleEngine =
     backend === "mocker"
       ? { backend, huggingFaceTokenSecret: options.huggingFaceTokenSecret }
@@ -89,15 +92,16 @@ export function resolveSampleOptions(options: DynamoGraphSampleOptions): Resolve
           huggingFaceTokenSecret: options.huggingFaceTokenSecret ?? "hf-token-secret",
         };
   return {
+    release,
     name: options.name ?? `${backend}-agg`,
     engine,
-    image: options.image,
+    image: options.image ?? defaultSampleImage(release, backend),
     model: options.model ?? "Qwen/Qwen3-0.6B",
     ...(backend === "mocker" && options.gpus !== undefined ? { strayGpus: options.gpus } : {}),
     frontendReplicas: options.frontendReplicas ?? 1,
     workerReplicas: options.workerReplicas ?? 1,
     ...(options.huggingFaceCache === undefined ? {} : { huggingFaceCache: options.huggingFaceCache }),
-    logging: resolveDynamoLogging(options.logging),
+    logging: resolveDynamoLogging(options.logging, release),
     serviceLogging: { ...options.serviceLogging },
   };
 }
@@ -113,7 +117,7 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
       message: `${shown(options.name)} is not a DNS name of at most 40 characters`,
     });
   }
-  const imageReason = imageReferenceProblem(options.image);
+  const imageReason = imageReferenceProblem(options.image) ?? imageTagProblem(options.image, options.release);
   if (imageReason) problems.push({ path: "image", message: imageReason });
   if (!huggingFaceModel.test(options.model)) {
     problems.push({
@@ -161,15 +165,32 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
   return problems;
 }
 
+/**
+ * Since 1.4 the operator refuses a main image whose tag is no semantic version unless the
+ * component sets `runtimeVersionOverride` (deploy/operator/internal/runtimeversion/runtimeversion.go:17,51-64;
+ * webhook/validation/shared_helpers.go:116-122): `latest` or `my-tag` would be refused at apply.
+ */
+function imageTagProblem(image: string, release: DynamoRelease): string | undefined {
+  if (!dynamoReleases[release].semverImageTags || image.includes("@sha256:")) return undefined;
+  const tag = /:([^/:]+)$/.exec(image)?.[1];
+  const semver = /^[vV]?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+  return tag !== undefined && semver.test(tag)
+    ? undefined
+    : `${shown(image)} has ${tag === undefined ? "no tag" : `the tag ${shown(tag)}`}: Dynamo ${release}'s operator refuses a main image without a semantic-version tag (such as ${dynamoReleases[release].imageTag.tag})`;
+}
+
 /** The decode worker's container: the engine's command line, as Dynamo's examples run it. */
-function workerContainer(options: ResolvedSampleOptions): DynamoServiceSpec["extraPodSpec"]["mainContainer"] {
+function workerContainer(options: ResolvedSampleOptions): SampleService["container"] {
   if (options.engine.backend === "mocker") {
     return {
       image: options.image,
       workingDir: "/workspace",
       command: ["python3", "-m", "dynamo.mocker"],
       // Real-time token pacing: the logs show request timings as a real engine's would.
-      args: ["--model-path", options.model, "--model-name", options.model, "--speedup-ratio", "1.0"],
+      args: [
+        ...["--model-path", options.model, "--model-name", options.model, "--speedup-ratio", "1.0"],
+        ...dynamoReleases[options.release].mockerArgs.value,
+      ],
     };
   }
   return {
@@ -204,8 +225,16 @@ export interface LoggingConfigMap {
   data: Record<string, string>;
 }
 
+/** The DynamoGraphDeployment, in the API version and shape of the release's operator. */
+export interface SampleGraph {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: Record<string, unknown>;
+}
+
 export interface SampleManifests {
-  graph: { apiVersion: string; kind: string; metadata: { name: string }; spec: DynamoGraphDeploymentSpec };
+  graph: SampleGraph;
   configMaps: LoggingConfigMap[];
 }
 
@@ -214,8 +243,8 @@ const loggingVolume = "dynamo-logging-config";
 export const huggingFaceCacheMount = "/opt/huggingface";
 
 /**
- * The DGD and its logging ConfigMaps. Logging env goes to `spec.envs` (every service) with each
- * service's override in its own `envs`, which the operator merges with the service winning.
+ * The DGD and its logging ConfigMaps. Logging env goes to the graph's variables (every service)
+ * with each service's override in its own, which the operator merges with the service winning.
  */
 export function buildSampleManifests(options: ResolvedSampleOptions): SampleManifests {
   const configMaps: LoggingConfigMap[] = [];
@@ -226,72 +255,165 @@ export function buildSampleManifests(options: ResolvedSampleOptions): SampleMani
   const graphConfigMap = options.logging.configFile
     ? configMapFor(`${options.name}-logging`, options.logging.configFile)
     : undefined;
+  const { release } = options;
+  const cache = options.huggingFaceCache;
 
-  /** Mounts the logging TOML the service reads: its own override's, else the graph's. */
-  const withLoggingFile = (service: DynamoSampleService, container: DynamoServiceSpec["extraPodSpec"]) => {
+  /** The volumes a service mounts: its logging TOML (its own override's, else the graph's), the cache. */
+  const volumesOf = (service: DynamoSampleService): ServiceVolume[] => {
     const override = options.serviceLogging[service]?.configFile;
     const configMap = override
       ? configMapFor(`${options.name}-${service.toLowerCase()}-logging`, override)
       : graphConfigMap;
-    if (!configMap) return container;
-    return {
-      ...container,
-      mainContainer: {
-        ...container.mainContainer,
-        volumeMounts: [{ name: loggingVolume, mountPath: loggingConfigMountDir, readOnly: true }],
-      },
-      volumes: [{ name: loggingVolume, configMap: { name: configMap } }],
-    };
+    return [
+      ...(configMap
+        ? [{ name: loggingVolume, source: { configMap }, mountPath: loggingConfigMountDir, readOnly: true }]
+        : []),
+      ...(cache === undefined
+        ? []
+        : [{ name: cache, source: { claim: cache }, mountPath: huggingFaceCacheMount, readOnly: false }]),
+    ];
   };
-  const overrideEnv = (service: DynamoSampleService) => {
-    const env = dynamoLoggingEnv(options.serviceLogging[service] ?? {});
-    return env.length > 0 ? { envs: env } : {};
-  };
-
+  const services: SampleService[] = [
+    {
+      name: "Frontend",
+      type: "frontend",
+      replicas: options.frontendReplicas,
+      container: { image: options.image },
+      env: dynamoLoggingEnv(options.serviceLogging.Frontend ?? {}, release),
+      volumes: volumesOf("Frontend"),
+    },
+    {
+      name: "decode",
+      type: dynamoReleases[release].workerType.value,
+      replicas: options.workerReplicas,
+      container: workerContainer(options),
+      env: dynamoLoggingEnv(options.serviceLogging.decode ?? {}, release),
+      tokenSecret: options.engine.huggingFaceTokenSecret,
+      ...(options.engine.backend === "sglang" ? { gpus: options.engine.gpus } : {}),
+      volumes: volumesOf("decode"),
+    },
+  ];
   // Offline: the model's files come from the claim's cache, and Hugging Face is never asked.
-  const cache = options.huggingFaceCache;
-  const cacheMount =
-    cache === undefined ? {} : { volumeMounts: [{ name: cache, mountPoint: huggingFaceCacheMount }] };
-  const cacheEnv: EnvVar[] =
-    cache === undefined
+  const graphEnv: EnvVar[] = [
+    ...dynamoLoggingEnv(options.logging, release),
+    ...(cache === undefined
       ? []
       : [
           { name: "HF_HOME", value: huggingFaceCacheMount },
           { name: "HF_HUB_OFFLINE", value: "1" },
-        ];
-  const services: Record<DynamoSampleService, DynamoServiceSpec> = {
-    Frontend: {
-      componentType: "frontend",
-      replicas: options.frontendReplicas,
-      ...cacheMount,
-      ...overrideEnv("Frontend"),
-      extraPodSpec: withLoggingFile("Frontend", { mainContainer: { image: options.image } }),
-    },
-    decode: {
-      componentType: "worker",
-      replicas: options.workerReplicas,
-      ...(options.engine.huggingFaceTokenSecret === undefined
-        ? {}
-        : { envFromSecret: options.engine.huggingFaceTokenSecret }),
-      ...(options.engine.backend === "sglang"
-        ? { resources: { limits: { gpu: String(options.engine.gpus) } } }
-        : {}),
-      ...cacheMount,
-      ...overrideEnv("decode"),
-      extraPodSpec: withLoggingFile("decode", { mainContainer: workerContainer(options) }),
-    },
-  };
+        ]),
+  ];
+  const { apiVersion, shape } = dynamoReleases[release].graph;
   return {
     graph: {
-      apiVersion: dynamoGraphApiVersion,
+      apiVersion,
       kind: dynamoGraphKind,
       metadata: { name: options.name },
-      spec: {
-        envs: [...dynamoLoggingEnv(options.logging), ...cacheEnv],
-        ...(cache === undefined ? {} : { pvcs: [{ name: cache, create: false as const }] }),
-        services,
-      },
+      spec:
+        shape === "services" ? servicesSpec(graphEnv, services, cache) : componentsSpec(graphEnv, services),
     },
     configMaps,
+  };
+}
+
+/**
+ * v1alpha1 (1.0): `spec.envs`, `spec.services.<name>` with `componentType`, `envs`,
+ * `envFromSecret`, claims of `spec.pvcs` and the main container in `extraPodSpec`.
+ */
+function servicesSpec(env: EnvVar[], services: SampleService[], cache: string | undefined) {
+  return {
+    envs: env,
+    ...(cache === undefined ? {} : { pvcs: [{ name: cache, create: false as const }] }),
+    services: Object.fromEntries(
+      services.map((service) => {
+        const configMaps = service.volumes.filter((v) => "configMap" in v.source);
+        const claims = service.volumes.filter((v) => "claim" in v.source);
+        return [
+          service.name,
+          {
+            componentType: service.type,
+            replicas: service.replicas,
+            ...(service.tokenSecret === undefined ? {} : { envFromSecret: service.tokenSecret }),
+            ...(service.gpus === undefined ? {} : { resources: { limits: { gpu: String(service.gpus) } } }),
+            ...(claims.length === 0
+              ? {}
+              : { volumeMounts: claims.map((v) => ({ name: v.name, mountPoint: v.mountPath })) }),
+            ...(service.env.length > 0 ? { envs: service.env } : {}),
+            extraPodSpec: {
+              mainContainer: {
+                ...service.container,
+                ...(configMaps.length === 0
+                  ? {}
+                  : {
+                      volumeMounts: configMaps.map((v) => ({
+                        name: v.name,
+                        mountPath: v.mountPath,
+                        readOnly: v.readOnly,
+                      })),
+                    }),
+              },
+              ...(configMaps.length === 0
+                ? {}
+                : {
+                    volumes: configMaps.map((v) => ({
+                      name: v.name,
+                      configMap: { name: (v.source as { configMap: string }).configMap },
+                    })),
+                  }),
+            },
+          },
+        ];
+      }),
+    ),
+  };
+}
+
+/**
+ * v1beta1 (1.5): `spec.env`, and `spec.components[]`, each with its `type` and a pod template
+ * whose container `main` carries the image, the command, its own env, the GPUs and the mounts.
+ */
+function componentsSpec(env: EnvVar[], services: SampleService[]) {
+  return {
+    env,
+    components: services.map((service) => ({
+      name: service.name,
+      type: service.type,
+      replicas: service.replicas,
+      podTemplate: {
+        spec: {
+          containers: [
+            {
+              name: "main",
+              ...service.container,
+              ...(service.env.length > 0 ? { env: service.env } : {}),
+              ...(service.tokenSecret === undefined
+                ? {}
+                : { envFrom: [{ secretRef: { name: service.tokenSecret } }] }),
+              ...(service.gpus === undefined
+                ? {}
+                : { resources: { limits: { "nvidia.com/gpu": String(service.gpus) } } }),
+              ...(service.volumes.length === 0
+                ? {}
+                : {
+                    volumeMounts: service.volumes.map((v) => ({
+                      name: v.name,
+                      mountPath: v.mountPath,
+                      readOnly: v.readOnly,
+                    })),
+                  }),
+            },
+          ],
+          ...(service.volumes.length === 0
+            ? {}
+            : {
+                volumes: service.volumes.map((v) =>
+                  "configMap" in v.source
+                    ? { name: v.name, configMap: { name: v.source.configMap } }
+                    : { name: v.name, persistentVolumeClaim: { claimName: v.source.claim } },
+                ),
+              }),
+        },
+      },
+    })),
   };
 }

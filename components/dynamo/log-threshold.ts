@@ -14,7 +14,7 @@ export interface LabelMatcher {
 
 /** A line filter: a substring (`|=`) or an unanchored RE2 regex (`|~`). */
 export interface LineFilter {
-  op: "|=" | "|~";
+  op: "|=" | "|~" | "!~";
   value: string;
 }
 

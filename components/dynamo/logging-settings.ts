@@ -1,8 +1,10 @@
 /**
- * The Dynamo runtime's logging knobs as typed data (lib/runtime/src/logging.rs at v1.0.1):
- * validated, and rendered to the environment variables and TOML file the runtime reads. Pure.
+ * The Dynamo runtime's logging knobs as typed data (lib/runtime/src/logging.rs at v1.0.1, and as
+ * the release table says later releases read them): validated, and rendered to the environment
+ * variables and TOML file the runtime reads. Pure.
  */
 import { stringify as toToml } from "smol-toml";
+import { type DynamoRelease, dynamoReleases } from "../core/dynamo-releases";
 import { z } from "zod";
 import { shown } from "../core/field-rules";
 import type { OptionProblem } from "../core/problems";
@@ -42,7 +44,11 @@ export interface DynamoLoggingConfigFile {
  * override, only the fields set are rendered, so everything else keeps the graph-level value.
  */
 export interface DynamoLoggingSettings {
-  /** JSONL on stderr (`DYN_LOGGING_JSONL`, and `DYN_LOGGING_CONSOLE_FORMAT` for newer runtimes). Default true. */
+  /**
+   * JSONL on stderr, else readable text: `DYN_LOGGING_CONSOLE_FORMAT=jsonl|readable` where the
+   * release reads it (1.5), `DYN_LOGGING_JSONL` in 1.0. Default true. The collector reads both
+   * formats; only JSONL carries trace ids, request ids and span events.
+   */
   jsonl?: boolean;
   /**
    * `DYN_LOG`, tracing's EnvFilter syntax: a default level and `target=level` directives, e.g.
@@ -53,9 +59,10 @@ export interface DynamoLoggingSettings {
   localTimeZone?: boolean;
   /**
    * Span enter/exit events (`DYN_LOGGING_SPAN_EVENTS`): SPAN_FIRST_ENTRY and SPAN_CLOSED lines that
-   * carry each request's `trace_id` on the frontend and the worker. Default true: at `info` Dynamo
-   * 1.0 logs nothing for a successful request, so without them a request cannot be found by its
-   * trace id. They add a line pair per request, probe and scrape: turn them off for quiet graphs.
+   * carry each request's `trace_id` on the frontend and the worker. Default true on 1.0, false from
+   * 1.5: at `info` Dynamo 1.0 logs nothing for a successful request, so without them a request
+   * cannot be found by its trace id; 1.5 logs each request's lines at info anyway. They add a line
+   * pair per request, probe and scrape.
    */
   spanEvents?: boolean;
   /** A logging TOML file, for filters too long for an environment variable. */
@@ -86,15 +93,24 @@ export const loggingConfigMountDir = "/etc/dynamo/logging";
 export const loggingConfigFileName = "logging.toml";
 export const loggingConfigPath = `${loggingConfigMountDir}/${loggingConfigFileName}`;
 
-const defaults = { jsonl: true, log: "info", localTimeZone: false, spanEvents: true } as const;
-
 /**
  * Graph-level settings with every default applied, so the graph states each variable explicitly;
  * no default `DYN_LOG` where the logging file sets the level, which Dynamo reads only without it.
  */
-export function resolveDynamoLogging(settings: DynamoLoggingSettings = {}): DynamoLoggingSettings {
-  const { log, ...rest } = defaults;
-  return { ...rest, ...(settings.configFile?.logLevel === undefined ? { log } : {}), ...settings };
+export function resolveDynamoLogging(
+  settings: DynamoLoggingSettings = {},
+  release: DynamoRelease,
+): DynamoLoggingSettings {
+  const defaults = {
+    jsonl: true,
+    localTimeZone: false,
+    spanEvents: !dynamoReleases[release].requestsLoggedAtInfo.value,
+  };
+  return {
+    ...defaults,
+    ...(settings.configFile?.logLevel === undefined ? { log: "info" } : {}),
+    ...settings,
+  };
 }
 
 /** Targets Dynamo 1.0 holds at error with filters added after `DYN_LOG` (logging.rs:111-132). */
@@ -229,15 +245,21 @@ export function dynamoLoggingProblems(settings: DynamoLoggingSettings): OptionPr
 const flag = (on: boolean) => (on ? "1" : "0");
 
 /**
- * The environment variables for the settings given, and only those: a per-service override renders
- * just what it changes. The runtime reads booleans as true for 1/true/on/yes.
+ * The environment variables for the settings given, and only those, in the release's names: a
+ * per-service override renders just what it changes. The runtime reads booleans as true for
+ * 1/true/on/yes.
  */
-export function dynamoLoggingEnv(settings: DynamoLoggingSettings): EnvVar[] {
+export function dynamoLoggingEnv(settings: DynamoLoggingSettings, release: DynamoRelease): EnvVar[] {
   const env: EnvVar[] = [];
+  const { consoleFormat } = dynamoReleases[release];
   if (settings.jsonl !== undefined) {
-    env.push({ name: "DYN_LOGGING_JSONL", value: flag(settings.jsonl) });
-    // Newer runtimes read this first; it must agree with DYN_LOGGING_JSONL.
-    env.push({ name: "DYN_LOGGING_CONSOLE_FORMAT", value: settings.jsonl ? "jsonl" : "readable" });
+    // The release's own switch; the legacy one is set only where it is the only one, since 1.5
+    // still turns trace context on with it even beside readable output (config.rs:453-489).
+    env.push(
+      consoleFormat.variable === undefined
+        ? { name: consoleFormat.legacyJsonl, value: flag(settings.jsonl) }
+        : { name: consoleFormat.variable, value: settings.jsonl ? "jsonl" : "readable" },
+    );
   }
   if (settings.log !== undefined) {
     env.push({ name: "DYN_LOG", value: formatDynLog(parseDynLog(settings.log).directives) });

@@ -12,7 +12,12 @@ import { lokiAwsStorageProblems } from "../aws/checks";
 import type { LokiAwsStorageOptions } from "../aws/options";
 import { retentionProblems } from "../loki/checks";
 import { resolveLokiOptions } from "../loki/resolve";
-import { type DynamoLoggingSafety, type DynamoLoggingSample, dynamoLoggingDefaults } from "./options";
+import {
+  type DynamoLoggingDynamo,
+  type DynamoLoggingSafety,
+  type DynamoLoggingSample,
+  dynamoLoggingDefaults,
+} from "./options";
 
 /**
  * The pod labels the NetworkPolicies select on: each key and value as Kubernetes label selectors
@@ -47,6 +52,7 @@ export function crossComponentProblems(
     alerts?: DynamoAlertsOptions;
     loki?: LokiAsAwsSees & { ruler?: { alertmanagerUrl?: unknown; remoteWriteUrl?: unknown } };
     aws?: { region?: unknown };
+    dynamo?: DynamoLoggingDynamo;
   },
   namespacesKnown = true,
 ): OptionProblem[] {
@@ -61,7 +67,7 @@ export function crossComponentProblems(
     const problem = sampleNotCollected(namespace, collected);
     if (problem) problems.push({ path: "sample.namespace", message: problem });
   }
-  const alerts = resolveAlertsOptions(args.alerts ?? {});
+  const alerts = resolveAlertsOptions(args.alerts ?? {}, args.dynamo?.release);
   problems.push(...alertsOptionProblems(alerts, collected).map((p) => ({ ...p, path: `alerts.${p.path}` })));
   if (alerts.alerting && args.loki?.ruler?.alertmanagerUrl === undefined) {
     problems.push({

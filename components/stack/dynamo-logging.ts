@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlloyCollector } from "../alloy/collector";
 import type { AlloyCollectorOptions } from "../alloy/options";
 import { DynamoGraphSample } from "../dynamo/graph-sample";
+import type { DynamoRelease } from "../core/dynamo-releases";
 import { GrafanaProvisioning } from "../grafana/provisioning";
 import { defaultGrafanaNamespace } from "../grafana/values";
 import { LokiStack } from "../loki/loki-stack";
@@ -22,6 +23,7 @@ import { sampleNotCollected, stackProblems } from "./checks";
 import {
   type DynamoLoggingGrafana,
   type DynamoLoggingSafety,
+  type DynamoLoggingDynamo,
   type DynamoLoggingSample,
   dynamoLoggingDefaults,
   dynamoRuleFileName,
@@ -47,6 +49,8 @@ export interface DynamoLoggingArgs {
   alloy?: AlloyCollectorOptions;
   /** Grafana's datasource and dashboard. */
   grafana?: DynamoLoggingGrafana;
+  /** The Dynamo the graphs run: its release. */
+  dynamo?: DynamoLoggingDynamo;
   /** A sample DynamoGraphDeployment logging JSONL; none unless given. */
   sample?: DynamoLoggingSample;
   /** Dynamo-aware alerting and recording rules, evaluated by Loki's ruler. */
@@ -92,7 +96,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
     const problems = stackProblems(args, namespacesKnown);
     if (problems.length > 0) throw invalidArgumentsError("DynamoLogging", name, problems);
     super("dynamo-logging:index:DynamoLogging", name, {}, opts);
-    const alerts = resolveAlertsOptions(args.alerts ?? {});
+    const alerts = resolveAlertsOptions(args.alerts ?? {}, args.dynamo?.release);
     const child = { parent: this };
     const safety = args.safety ?? {};
     // Deleting the namespace would delete the volumes in it: it is protected with the data.
@@ -140,7 +144,9 @@ export class DynamoLogging extends pulumi.ComponentResource {
       });
     }
 
-    const sample = args.sample ? this.sampleGraph(name, args.sample, collector, namespacesKnown) : undefined;
+    const sample = args.sample
+      ? this.sampleGraph(name, { ...args.sample, release: args.dynamo?.release }, collector, namespacesKnown)
+      : undefined;
 
     if (alerts.alerting || alerts.recording || alerts.extraRuleGroups !== undefined) {
       this.rules(name, alerts, loki, collector, sample);
@@ -288,7 +294,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
    */
   private sampleGraph(
     name: string,
-    { namespace: sampleNamespace, ...sampleOptions }: DynamoLoggingSample,
+    { namespace: sampleNamespace, ...sampleOptions }: DynamoLoggingSample & { release?: DynamoRelease },
     collector: AlloyCollector,
     namespacesKnown: boolean,
   ): DynamoGraphSample {

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { DynamoGraphSampleOptions } from "../dynamo/graph-options";
+import { DynamoRelease } from "../core/dynamo-releases";
 import type { GrafanaProvisioningOptions } from "../grafana/options";
 
 /** Where Grafana is, besides how it is provisioned. */
@@ -15,7 +16,24 @@ export interface DynamoLoggingGrafana extends GrafanaProvisioningOptions {
   namespace?: string;
 }
 
-/** The sample graph, and where it runs. */
+/** The Dynamo the stack's graphs run. */
+export interface DynamoLoggingDynamo {
+  /**
+   * The Dynamo release the graphs run, from the release table (components/core/dynamo-releases.ts:
+   * 1.0, 1.5): the sample's DGD API, images and logging variables, and the control-plane
+   * transports the alerts watch by default (NATS on 1.0, none but the Kubernetes API on 1.5). The
+   * collector reads every supported release's lines whatever this says. Default "1.5", the newest
+   * release whose facts were read at its source.
+   */
+  release?: DynamoRelease;
+}
+
+/** The shape of the `dynamo` options as stack config holds them. */
+export const dynamoOptionsSchema = z.strictObject({
+  release: z.enum(DynamoRelease).optional(),
+}) satisfies z.ZodType<DynamoLoggingDynamo>;
+
+/** The sample graph, and where it runs: on the stack's release (`dynamo.release`). */
 export interface DynamoLoggingSample extends DynamoGraphSampleOptions {
   /** The Dynamo platform's namespace; it must be among the collected namespaces. Default "dynamo". */
   namespace?: string;

@@ -57,22 +57,29 @@ describe("DYN_LOG", () => {
 });
 
 describe("logging environment", () => {
-  test("graph level states every variable, JSONL on by default", () => {
-    expect(dynamoLoggingEnv(resolveDynamoLogging())).toEqual([
-      { name: "DYN_LOGGING_JSONL", value: "1" },
+  test("graph level states every variable in the release's names, JSONL on by default", () => {
+    expect(dynamoLoggingEnv(resolveDynamoLogging({}, "1.5"), "1.5")).toEqual([
       { name: "DYN_LOGGING_CONSOLE_FORMAT", value: "jsonl" },
       { name: "DYN_LOG", value: "info" },
       { name: "DYN_LOG_USE_LOCAL_TZ", value: "0" },
+      // 1.5 logs every request at info: span events would only double its lines.
+      { name: "DYN_LOGGING_SPAN_EVENTS", value: "0" },
+    ]);
+    expect(dynamoLoggingEnv(resolveDynamoLogging({}, "1.0"), "1.0")).toEqual([
+      { name: "DYN_LOGGING_JSONL", value: "1" },
+      { name: "DYN_LOG", value: "info" },
+      { name: "DYN_LOG_USE_LOCAL_TZ", value: "0" },
+      // 1.0 logs nothing of a successful request at info without them.
       { name: "DYN_LOGGING_SPAN_EVENTS", value: "1" },
     ]);
   });
 
-  test("an override renders only what it sets; readable output when JSONL is off", () => {
-    expect(dynamoLoggingEnv({ jsonl: false })).toEqual([
-      { name: "DYN_LOGGING_JSONL", value: "0" },
+  test("an override renders only what it sets; readable output when JSONL is off, by each release's switch", () => {
+    expect(dynamoLoggingEnv({ jsonl: false }, "1.5")).toEqual([
       { name: "DYN_LOGGING_CONSOLE_FORMAT", value: "readable" },
     ]);
-    expect(dynamoLoggingEnv({ spanEvents: true, localTimeZone: true })).toEqual([
+    expect(dynamoLoggingEnv({ jsonl: false }, "1.0")).toEqual([{ name: "DYN_LOGGING_JSONL", value: "0" }]);
+    expect(dynamoLoggingEnv({ spanEvents: true, localTimeZone: true }, "1.5")).toEqual([
       { name: "DYN_LOG_USE_LOCAL_TZ", value: "1" },
       { name: "DYN_LOGGING_SPAN_EVENTS", value: "1" },
     ]);
@@ -83,7 +90,7 @@ describe("logging environment", () => {
       logLevel: "warn" as const,
       filters: { "dynamo_runtime::pipeline": "debug" as const, h2: "error" as const },
     };
-    expect(dynamoLoggingEnv({ configFile })).toEqual([
+    expect(dynamoLoggingEnv({ configFile }, "1.5")).toEqual([
       { name: "DYN_LOGGING_CONFIG_PATH", value: "/etc/dynamo/logging/logging.toml" },
     ]);
     expect(parseToml(dynamoLoggingToml(configFile))).toEqual({
@@ -93,9 +100,11 @@ describe("logging environment", () => {
   });
 
   test("the file's log level is what the graph runs with: no DYN_LOG beside it, refused together", () => {
-    const withFile = resolveDynamoLogging({ configFile: { logLevel: "warn" } });
-    expect(dynamoLoggingEnv(withFile).map((env) => env.name)).not.toContain("DYN_LOG");
-    expect(dynamoLoggingEnv(resolveDynamoLogging({})).map((env) => env.name)).toContain("DYN_LOG");
+    const withFile = resolveDynamoLogging({ configFile: { logLevel: "warn" } }, "1.5");
+    expect(dynamoLoggingEnv(withFile, "1.5").map((env) => env.name)).not.toContain("DYN_LOG");
+    expect(dynamoLoggingEnv(resolveDynamoLogging({}, "1.5"), "1.5").map((env) => env.name)).toContain(
+      "DYN_LOG",
+    );
     expect(dynamoLoggingProblems({ log: "debug", configFile: { logLevel: "warn" } })).toEqual([
       {
         path: "configFile.logLevel",
@@ -136,11 +145,11 @@ describe("logging environment", () => {
   });
 
   test("the operator's merge: a service's variable wins over the graph's of the same name", () => {
-    const graph = dynamoLoggingEnv(resolveDynamoLogging({ log: "info" }));
-    const service = dynamoLoggingEnv({ log: "debug", jsonl: false });
+    const graph = dynamoLoggingEnv(resolveDynamoLogging({ log: "info" }, "1.5"), "1.5");
+    const service = dynamoLoggingEnv({ log: "debug", jsonl: false }, "1.5");
     const merged = mergeEnvs(graph, service);
     expect(merged.filter((env) => env.name === "DYN_LOG")).toEqual([{ name: "DYN_LOG", value: "debug" }]);
-    expect(merged.find((env) => env.name === "DYN_LOGGING_JSONL")?.value).toBe("0");
+    expect(merged.find((env) => env.name === "DYN_LOGGING_CONSOLE_FORMAT")?.value).toBe("readable");
     expect(merged.find((env) => env.name === "DYN_LOG_USE_LOCAL_TZ")?.value).toBe("0");
     expect(merged).toHaveLength(graph.length);
   });

@@ -55,7 +55,7 @@ describe("stack config", () => {
   test("unknown keys are rejected at any depth, naming the keys allowed there", () => {
     expect(problems({ nmespace: "x", loki: { mode: "single", objectStor: "s3" } })).toEqual([
       expect.stringMatching(/^loki\.objectStor: unknown key; allowed here: .*objectStore/),
-      "nmespace: unknown key; allowed here: cluster, namespace, loki, aws, alloy, grafana, sample, safety, alerts, lokiS3AccessKeyId, lokiS3SecretAccessKey, lokiRulerRemoteWritePassword",
+      "nmespace: unknown key; allowed here: cluster, namespace, dynamo, loki, aws, alloy, grafana, sample, safety, alerts, lokiS3AccessKeyId, lokiS3SecretAccessKey, lokiRulerRemoteWritePassword",
     ]);
   });
 
@@ -215,10 +215,14 @@ describe("stack config", () => {
       ).toBe(true);
     });
 
-    test("an enabled sample needs an image; its logging settings are checked with their path", () => {
-      expect(problems({ sample: { enabled: true } })).toEqual([
-        expect.stringMatching(/^sample\.image: is required/),
-      ]);
+    test("an enabled sample runs the release's image unless given one; its logging settings are checked with their path", () => {
+      expect(parse({ sample: { enabled: true } }).ok).toBe(true);
+      expect(
+        problems({
+          dynamo: { release: "1.5" },
+          sample: { enabled: true, image: "nvcr.io/nvidia/ai-dynamo/dynamo-planner:my-tag" },
+        }),
+      ).toEqual([expect.stringMatching(/^sample\.image: .*semantic-version tag/)]);
       expect(problems({ sample: { enabled: true, image, logging: { log: "x:debug" } } })).toEqual([
         'sample.logging.log: "x:debug" separates target and level with ":"; write "x=debug"',
       ]);

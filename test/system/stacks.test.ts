@@ -162,9 +162,7 @@ describe("stacks", () => {
     "%s: a sample graph, where deployed, runs in a namespace the collector gathers",
     (stack) => {
       const rendered = renders.get(stack)!;
-      const graphs = rendered.run.resources.filter(
-        (r) => r.type === "kubernetes:nvidia.com/v1alpha1:DynamoGraphDeployment",
-      );
+      const graphs = rendered.run.resources.filter((r) => r.type.endsWith(":DynamoGraphDeployment"));
       for (const graph of graphs) {
         expect(rendered.run.outputs.alloyNamespaces).toContain(
           (graph.inputs.metadata as { namespace: string }).namespace,
@@ -175,10 +173,11 @@ describe("stacks", () => {
     },
   );
 
-  test("dev's manifests.yaml holds the sample DGD with JSONL logging", () => {
+  test("dev's manifests.yaml holds the sample DGD of the current release (v1beta1) with JSONL logging", () => {
     const manifests = renders.get("dev")!.files["manifests.yaml"];
-    expect(manifests).toContain("apiVersion: nvidia.com/v1alpha1\nkind: DynamoGraphDeployment");
-    expect(manifests).toMatch(/- name: DYN_LOGGING_JSONL\n\s+value: "1"/);
+    expect(manifests).toContain("apiVersion: nvidia.com/v1beta1\nkind: DynamoGraphDeployment");
+    expect(manifests).toMatch(/- name: DYN_LOGGING_CONSOLE_FORMAT\n\s+value: jsonl/);
+    expect(manifests).toContain("image: nvcr.io/nvidia/ai-dynamo/dynamo-planner:1.5.1");
   });
 
   test.each(stacks)(
@@ -335,12 +334,12 @@ describeWithReference("stack resources against the pinned Grafana chart and the 
     expect(unknownKeys(renders.get("dev")!.values("grafana"), chart)).toEqual([]);
   });
 
-  test("dev's rendered DynamoGraphDeployment validates against the CRD", () => {
+  test("dev's rendered DynamoGraphDeployment validates against its release's CRD (1.5, v1beta1)", () => {
     const crd = readReferenceYaml<Record<string, unknown>>(
-      "dynamo/crds/nvidia.com_dynamographdeployments.yaml",
+      "dynamo/crds-1.5/nvidia.com_dynamographdeployments.yaml",
     );
-    const graph = renders.get("dev")!.resource("kubernetes:nvidia.com/v1alpha1:DynamoGraphDeployment");
-    expect(schemaErrors(crdJsonSchema(crd, "v1alpha1"), graph.inputs)).toEqual([]);
+    const graph = renders.get("dev")!.resource("kubernetes:nvidia.com/v1beta1:DynamoGraphDeployment");
+    expect(schemaErrors(crdJsonSchema(crd, "v1beta1"), graph.inputs)).toEqual([]);
   });
 });
 

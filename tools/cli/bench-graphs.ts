@@ -14,7 +14,6 @@ async function main(graphs: number): Promise<void> {
       new DynamoGraphSample(`bench-${i}`, {
         namespace: "dynamo",
         name: `sglang-agg-${i}`,
-        image: "nvcr.io/nvidia/ai-dynamo/sglang-runtime:1.0.1",
       });
     }
     return outputs;

@@ -1,10 +1,18 @@
 /**
- * Dynamo 1.0's log corpus (`scenarios.jsonl`, `expectations.json`): read from `DYNAMO_LOG_CORPUS`
- * (default: the reference data's `dynamo/log-corpus`), and turned into what the collector receives.
+ * Dynamo's log corpora (`scenarios.jsonl`, `expectations.json`, one folder per release): read from
+ * `DYNAMO_LOG_CORPUS` (one folder, or several separated by `:`; default: every corpus of the
+ * reference data), each with the release it was written from, and turned into what the collector
+ * receives.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { componentLabel, eventsJob, graphLabel } from "../../components/core";
+import {
+  componentLabel,
+  type DynamoRelease,
+  dynamoReleaseProblem,
+  eventsJob,
+  graphLabel,
+} from "../../components/core";
 import { dynamoLogStages } from "../../components/alloy";
 import { type Entry, runStages } from "./alloy-process";
 import { projectRoot } from "../cli/stack-config";
@@ -13,8 +21,13 @@ import { projectRoot } from "../cli/stack-config";
 export const referenceRoot =
   process.env.DYNAMO_LOGGING_REFERENCE ?? path.join(projectRoot, "..", "shared", "reference");
 
-/** `DYNAMO_LOG_CORPUS`, or the corpus in the reference data. */
-export const corpusRoot = process.env.DYNAMO_LOG_CORPUS ?? path.join(referenceRoot, "dynamo", "log-corpus");
+/** `DYNAMO_LOG_CORPUS`'s folders, or the reference data's corpora: 1.0's, then 1.5's. */
+export const corpusRoots: string[] = process.env.DYNAMO_LOG_CORPUS
+  ? process.env.DYNAMO_LOG_CORPUS.split(":").filter((root) => root !== "")
+  : ["log-corpus", "log-corpus-1.5"].map((folder) => path.join(referenceRoot, "dynamo", folder));
+
+/** The first corpus: the one the query-cost bench sizes a day of logs from. */
+export const corpusRoot = corpusRoots[0];
 
 export interface CorpusLine {
   t_ms: number;
@@ -49,16 +62,32 @@ export interface Expectation {
   error_sources: string[];
 }
 
-export function readCorpus(): { scenarios: Scenario[]; expectations: Record<string, Expectation> } {
+export interface Corpus {
+  root: string;
+  /** The release line the corpus was written from, as its README's title names it. */
+  release: DynamoRelease;
+  scenarios: Scenario[];
+  expectations: Record<string, Expectation>;
+}
+
+/** A corpus folder, read whole; its release from its README's title ("# Dynamo 1.5.0-dev log corpus"). */
+export function readCorpus(root = corpusRoot): Corpus {
+  const title = fs.readFileSync(path.join(root, "README.md"), "utf8").split("\n")[0];
+  const line = /Dynamo (\d+\.\d+)/.exec(title)?.[1] ?? "";
+  const problem = dynamoReleaseProblem(line);
+  if (problem)
+    throw new Error(`${root}/README.md: its title ${JSON.stringify(title)} names no release: ${problem}`);
+  const release = line as DynamoRelease;
   const scenarios = fs
-    .readFileSync(path.join(corpusRoot, "scenarios.jsonl"), "utf8")
+    .readFileSync(path.join(root, "scenarios.jsonl"), "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line) as Scenario);
-  const expectations = JSON.parse(
-    fs.readFileSync(path.join(corpusRoot, "expectations.json"), "utf8"),
-  ) as Record<string, Expectation>;
-  return { scenarios, expectations };
+  const expectations = JSON.parse(fs.readFileSync(path.join(root, "expectations.json"), "utf8")) as Record<
+    string,
+    Expectation
+  >;
+  return { root, release, scenarios, expectations };
 }
 
 export const corpusNamespace = "dynamo";
