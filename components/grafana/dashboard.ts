@@ -23,8 +23,10 @@ import {
   graphLabel,
   logLevels,
   moduleField,
+  requestIdField,
   unknownLevel,
 } from "../core/log-schema";
+import { anyOf, failureEchoes } from "../core/dynamo-lines";
 
 export const dashboardUid = "dynamo-graph-logs";
 export const dashboardTitle = "DynamoGraph Logs";
@@ -47,16 +49,24 @@ const streams = (level: string) =>
  * strings, so regex escapes survive.
  */
 const searchFilter = "|= `$search`";
-const traceFilter = "|= `$trace_id` | trace_id=~`${trace_id:regex}.*`";
+const traceFilter =
+  "|= `$trace_id` | trace_id=~`${trace_id:regex}.*`" +
+  ` |= \`$${requestIdField}\` | ${requestIdField}=~\`\${${requestIdField}:regex}.*\``;
+/**
+ * The error panels count what an operator calls a failure of the platform: a line that repeats a
+ * failure another already reports (tower-http's `response failed`) is left out, as the error-rate
+ * alert leaves it out; a client's 4xx is stored at warn by the collector.
+ */
+const notAnEcho = `!~ \`${anyOf(failureEchoes)}\``;
 
 /** Every LogQL expression of the dashboard, by panel title. */
 export const dashboardQueries = {
   "Log volume by level": `sum by (level) (count_over_time(${streams("$level")} ${searchFilter} ${traceFilter} [$__auto]))`,
-  "Errors and warnings per component": `sum by (${componentLabel}, level) (rate(${streams("critical|error|warn")} ${searchFilter} ${traceFilter} [$__auto]))`,
+  "Errors and warnings per component": `sum by (${componentLabel}, level) (rate(${streams("critical|error|warn")} ${notAnEcho} ${searchFilter} ${traceFilter} [$__auto]))`,
   // Grouped by the `module` the collector attributes each entry to (a Rust module path, a Python
   // module, a traceback's innermost Dynamo frame): a few hundred values at most, where the
   // free-text message has one per distinct error line. Structured metadata: no parser runs.
-  "Most frequent errors": `topk(10, sum by (${moduleField}) (count_over_time(${streams("critical|error")} ${searchFilter} ${traceFilter} [$__range])))`,
+  "Most frequent errors": `topk(10, sum by (${moduleField}) (count_over_time(${streams("critical|error")} ${notAnEcho} ${searchFilter} ${traceFilter} [$__range])))`,
   // The events of the graph's objects: the operator names them `<graph>-<service>…`.
   "Kubernetes events": `{job="${eventsJob}", namespace=~"$namespace"} | name=~\`\${dynamographdeployment:regex}-.*\` |= \`$search\``,
   [dashboardTitle]: `${streams("$level")} ${searchFilter} ${traceFilter}`,
@@ -183,7 +193,8 @@ export function buildLogsDashboard(datasourceUid: string, features: DashboardFea
     annotations: {},
     title: dashboardTitle,
     uid: dashboardUid,
-    description: "Logs of DynamoGraphDeployments: by namespace, graph, component, level, trace id and text",
+    description:
+      "Logs of DynamoGraphDeployments: by namespace, graph, component, level, trace id, request id and text",
     tags: ["dynamograph", "logs"],
     // A logs dashboard scans lines: an hour and a refresh a minute keep its cost bounded.
     time: { from: "now-1h", to: "now" },
@@ -192,7 +203,7 @@ export function buildLogsDashboard(datasourceUid: string, features: DashboardFea
   };
 }
 
-/** The variables: datasource, namespace, graph, component (chained, All), level, trace id, search. */
+/** The variables: datasource, namespace, graph, component (chained, All), level, trace and request ids, search. */
 function variables(datasourceUid: string): DashboardVariable[] {
   const levels = [...logLevels, unknownLevel].join(",");
   return [
@@ -220,6 +231,9 @@ function variables(datasourceUid: string): DashboardVariable[] {
       current: { text: "All", value: "$__all" },
     },
     textBox("trace_id", "Trace ID"),
+    // The id Dynamo gives each request (`request_id` from 1.1, `x_dynamo_request_id` in 1.0: the
+    // collector stores either as request_id), which its clients get back in the response.
+    textBox(requestIdField, "Request ID"),
     textBox("search", "Search"),
   ];
 }

@@ -20,6 +20,7 @@ const scenarios: Record<string, Record<string, string>> = {
     component: ".+",
     level: ".*",
     trace_id: "",
+    request_id: "",
     search: "",
   },
   "a selection, both text boxes filled": {
@@ -29,6 +30,7 @@ const scenarios: Record<string, Record<string, string>> = {
     component: "(frontend|worker)",
     level: "(error|warn)",
     trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+    request_id: "2867a73e-7375-4414-8885-12cb4fa64909",
     search: "connection reset",
   },
 };
@@ -39,7 +41,7 @@ describe("DynamoGraph Logs dashboard", () => {
     expect(board.title).toBe("DynamoGraph Logs");
   });
 
-  test("has the reference dashboard's variables, and a level", () => {
+  test("has the reference dashboard's variables, a level and a request id", () => {
     expect(variables).toEqual([
       "datasource",
       "namespace",
@@ -47,6 +49,7 @@ describe("DynamoGraph Logs dashboard", () => {
       "component",
       "level",
       "trace_id",
+      "request_id",
       "search",
     ]);
     const byName = Object.fromEntries((board.templating.list as Json[]).map((v) => [v.name, v]));
@@ -59,6 +62,7 @@ describe("DynamoGraph Logs dashboard", () => {
       current: { value: lokiDatasourceUid },
     });
     expect(byName.trace_id.type).toBe("textbox");
+    expect(byName.request_id).toMatchObject({ type: "textbox", label: "Request ID" });
     expect(byName.search.type).toBe("textbox");
     expect(byName.level.query).toBe("critical,error,warn,info,debug,trace,unknown");
     expect(byName.level.allValue).toBe(".*");
@@ -119,7 +123,7 @@ describe("DynamoGraph Logs dashboard", () => {
     }
   });
 
-  test("every log query filters by all variables: label matchers, then the search, then the trace id as a line filter, then as metadata", () => {
+  test("every log query filters by all variables: label matchers, then the search, then the trace and request ids as line filters, then as metadata", () => {
     const logQueries = Object.entries(dashboardQueries).filter(([title]) => title !== "Kubernetes events");
     expect(logQueries).toHaveLength(4);
     for (const [, expr] of logQueries) {
@@ -127,14 +131,18 @@ describe("DynamoGraph Logs dashboard", () => {
       const search = expr.indexOf("|= `$search`");
       const traceLine = expr.indexOf("|= `$trace_id`");
       const traceMetadata = expr.indexOf("| trace_id=~`${trace_id:regex}.*`");
+      const requestLine = expr.indexOf("|= `$request_id`");
+      const requestMetadata = expr.indexOf("| request_id=~`${request_id:regex}.*`");
       expect(expr.slice(selector, expr.indexOf("}") + 1)).toMatch(
         /^\{namespace=~"\$namespace", nvidia_com_dynamo_graph_deployment_name=~"\$dynamographdeployment", nvidia_com_dynamo_component_type=~"\$component", level=~"[^"]+"\}$/,
       );
-      expect([search > expr.indexOf("}"), traceLine > search, traceMetadata > traceLine]).toEqual([
-        true,
-        true,
-        true,
-      ]);
+      expect([
+        search > expr.indexOf("}"),
+        traceLine > search,
+        traceMetadata > traceLine,
+        requestLine > traceMetadata,
+        requestMetadata > requestLine,
+      ]).toEqual([true, true, true, true, true]);
     }
   });
 
@@ -154,7 +162,7 @@ describe("DynamoGraph Logs dashboard", () => {
 
   test("an empty trace id box adds only the filters Loki drops as passing everything", () => {
     const expr = interpolate(dashboardQueries["DynamoGraph Logs"], scenarios["everything, empty text boxes"]);
-    expect(expr).toContain("|= `` |= `` | trace_id=~`.*`");
+    expect(expr).toContain("|= `` |= `` | trace_id=~`.*` |= `` | request_id=~`.*`");
     const filled = interpolate(
       dashboardQueries["DynamoGraph Logs"],
       scenarios["a selection, both text boxes filled"],
@@ -162,6 +170,12 @@ describe("DynamoGraph Logs dashboard", () => {
     expect(filled).toContain(
       "|= `4bf92f3577b34da6a3ce929d0e0e4736` | trace_id=~`4bf92f3577b34da6a3ce929d0e0e4736.*`",
     );
+  });
+
+  test("the error panels leave out tower-http's repeat of a 5xx, as the error-rate alert does", () => {
+    for (const title of ["Errors and warnings per component", "Most frequent errors"] as const)
+      expect(dashboardQueries[title]).toContain("!~ `(?:tower_http::trace::on_failure)`");
+    expect(dashboardQueries["DynamoGraph Logs"]).not.toContain("tower_http");
   });
 
   test("the grammar check catches a broken query", () => {
