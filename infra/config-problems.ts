@@ -92,7 +92,13 @@ export function describeIssue(
       };
     }
     case "invalid_value":
-      return { path, message: `${got}allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` };
+      // A schema's own word on a value it does not take (a release the table lacks) says more.
+      return {
+        path,
+        message: issue.message.startsWith("Invalid option")
+          ? `${got}allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`
+          : issue.message,
+      };
     case "invalid_type":
       return {
         path,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { validateAlloyOptions } from "./checks";
 import { buildAlloyValues, collectorName, tenantSecretKey } from "./values";
+import { collectorOtlpEndpoint } from "./otlp";
 import { chartCatalog, chartSource } from "../core/chart-catalog";
 import { type AlloyCollectorOptions, alloyInputStandIns } from "./options";
 import { checkedAtDeploy, knownNow } from "../core/deploy-time";
@@ -14,6 +15,8 @@ export interface AlloyCollectorArgs extends AlloyCollectorOptions {
   pushUrl: pulumi.Input<string>;
   /** Tenant to push as when Loki runs with multi-tenancy: pass `LokiStack.tenantId` (unset without it). */
   tenantId?: pulumi.Input<string>;
+  /** Loki's OTLP endpoint, needed with `otlpReceiver`: pass `LokiStack.otlpUrl`. */
+  otlpUrl?: pulumi.Input<string>;
 }
 
 /**
@@ -30,13 +33,27 @@ export class AlloyCollector extends pulumi.ComponentResource {
    */
   public readonly podLabels: Readonly<Record<string, string>>;
   public readonly release: k8s.helm.v3.Release;
+  /**
+   * Where Dynamo pods send OTLP logs, with `otlpReceiver` (gRPC, `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`):
+   * the collector's Service; undefined without the receiver.
+   */
+  public readonly otlpEndpoint: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AlloyCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
-    const optionInputs = omitted(args, "namespace", "pushUrl", "tenantId");
+    const optionInputs = omitted(args, "namespace", "pushUrl", "tenantId", "otlpUrl");
     // Every option known now is checked before anything registers; the rest at deploy time.
     const { known, deferred } = knownNow(optionInputs, alloyInputStandIns);
     const checked = validateAlloyOptions(known);
     if (!checked.ok) throw invalidArgumentsError("AlloyCollector", name, checked.problems);
+    if (checked.options.otlpReceiver && args.otlpUrl === undefined) {
+      throw invalidArgumentsError("AlloyCollector", name, [
+        {
+          path: "otlpUrl",
+          message:
+            "is required by otlpReceiver: the receiver's logs go to Loki's OTLP endpoint (LokiStack.otlpUrl)",
+        },
+      ]);
+    }
     const options = checked.options;
     super("dynamo-logging:index:AlloyCollector", name, {}, opts);
     const settled =
@@ -65,14 +82,27 @@ export class AlloyCollector extends pulumi.ComponentResource {
         namespace: args.namespace,
         ...chartSource(chartCatalog.k8sMonitoring),
         values: pulumi
-          .all([settled, args.pushUrl])
-          .apply(([valid, pushUrl]) => buildAlloyValues(valid, { pushUrl, tenantSecretName })),
+          .all([settled, args.pushUrl, args.otlpUrl])
+          .apply(([valid, pushUrl, otlpUrl]) =>
+            buildAlloyValues(valid, { pushUrl, otlpUrl, tenantSecretName }),
+          ),
       },
       { parent: this, dependsOn: tenantSecret ? [tenantSecret] : [] },
     );
 
     this.collectedNamespaces = settled.apply((valid) => valid.namespaces);
     this.podLabels = { "app.kubernetes.io/name": collectorName };
-    this.registerOutputs({ collectedNamespaces: this.collectedNamespaces, podLabels: this.podLabels });
+    this.otlpEndpoint = pulumi
+      .output(args.namespace)
+      .apply((namespace) =>
+        options.otlpReceiver
+          ? collectorOtlpEndpoint(options.releaseName, collectorName, namespace)
+          : undefined,
+      );
+    this.registerOutputs({
+      collectedNamespaces: this.collectedNamespaces,
+      podLabels: this.podLabels,
+      otlpEndpoint: this.otlpEndpoint,
+    });
   }
 }

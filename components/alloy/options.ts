@@ -56,6 +56,13 @@ export interface AlloyCollectorOptions {
    * kubernetesApi, false with nodeFiles.
    */
   clusterEvents?: boolean;
+  /**
+   * An OTLP receiver on the collector (gRPC 4317, HTTP 4318): Dynamo pods that export their logs
+   * over OTLP send them here, and the collector writes them to Loki's own OTLP endpoint with the
+   * labels and structured metadata the stdout path gives. Needs a Loki that maps OTLP to them
+   * (LokiStack's `otlp`). Default false.
+   */
+  otlpReceiver?: boolean;
 }
 
 /** The collector's options once every Input is known: what stack config holds and the builders take. */
@@ -80,4 +87,5 @@ export const alloySettingsSchema = z.strictObject({
   redactSecrets: z.boolean().optional(),
   highAvailability: z.boolean().optional(),
   clusterEvents: z.boolean().optional(),
+  otlpReceiver: z.boolean().optional(),
 }) satisfies z.ZodType<AlloyCollectorSettings>;

@@ -7,10 +7,15 @@ import {
   anyOf,
   clientErrors,
   controlPlaneSignatures,
+  engineFailures,
+  engineModuleRules,
   jsonl,
+  type ModuleRule,
   moduleAttribution,
   panicSignature,
+  prefixedJoins,
   pythonCriticalMessages,
+  rawBlankLines,
   rawEntryStarts,
   rawLevelRules,
 } from "../core/dynamo-lines";
@@ -86,12 +91,64 @@ function jsonlStages(): AlloyStage[] {
   ];
 }
 
-/** Raw text: blank lines dropped, tracebacks and panics joined, a level, the module. */
+/**
+ * An engine's line names its code: a `regex` stage and `replace` stages on what it found, and a
+ * fallback module where the line names none.
+ */
+function moduleRuleStages(rule: ModuleRule): AlloyStage[] {
+  const selector = `{${dynamoPods}} |~ ${logqlString(rule.pattern)}`;
+  const replacements = (rule.replacements ?? []).map((r): AlloyStage => ({
+    kind: "replace",
+    source: moduleField,
+    ...r,
+  }));
+  const named: AlloyStage[] =
+    rule.names === undefined
+      ? []
+      : [{ kind: "match", selector, stages: [{ kind: "regex", expression: rule.names }, ...replacements] }];
+  const fallback: AlloyStage[] =
+    rule.fallback === undefined
+      ? []
+      : [
+          {
+            kind: "match",
+            selector: rule.names === undefined ? selector : `${selector} !~ ${logqlString(rule.names)}`,
+            stages: [{ kind: "template", source: moduleField, template: rule.fallback }],
+          },
+        ];
+  return [...named, ...fallback];
+}
+
+/** A CUDA or NCCL failure is an error (a critical line stays critical) of the library that failed. */
+function engineFailureStages(): AlloyStage[] {
+  return [
+    {
+      kind: "match",
+      selector: `{${dynamoPods}, level!="critical"} |~ ${logqlString(anyOf(engineFailures))}`,
+      stages: [levelLabel("error")],
+    },
+    ...engineFailures.map((failure): AlloyStage => ({
+      kind: "match",
+      selector: `{${dynamoPods}} |~ ${logqlString(failure.pattern)}`,
+      stages: [{ kind: "template", source: moduleField, template: failure.module }],
+    })),
+  ];
+}
+
+/** Raw text: blank lines dropped, tracebacks, panics and engines' messages joined, a level, the module. */
 function rawTextStages(): AlloyStage[] {
-  const { tracebackFrame, panicLocation } = moduleAttribution;
+  const { engineFrame, tracebackFrame, panicLocation } = moduleAttribution;
   return [
     // The blank line Dynamo prints before a handler's traceback (engine.rs:310) carries nothing.
-    { kind: "drop", expression: "^\\s*$" },
+    { kind: "drop", expression: rawBlankLines },
+    // vLLM repeats its prefix on every line of a message: those lines are joined among themselves.
+    ...prefixedJoins.map((join): AlloyStage => ({
+      kind: "match",
+      selector:
+        `{${dynamoPods}} |~ ${logqlString(join.pattern)}` +
+        (join.except === undefined ? "" : ` !~ ${logqlString(join.except)}`),
+      stages: [{ kind: "multiline", firstline: join.firstline, maxWaitTime: "3s" }],
+    })),
     { kind: "multiline", firstline: anyOf(rawEntryStarts), maxWaitTime: "3s" },
     levelLabel("info"),
     ...rawLevelRules.map((rule): AlloyStage => ({
@@ -99,6 +156,9 @@ function rawTextStages(): AlloyStage[] {
       selector: `{${dynamoPods}} |~ ${logqlString(rule.pattern)}`,
       stages: [levelLabel(rule.level)],
     })),
+    ...engineModuleRules.flatMap(moduleRuleStages),
+    // A traceback is the code that raised: its innermost Dynamo frame, else its innermost installed one.
+    { kind: "regex", expression: engineFrame },
     { kind: "regex", expression: tracebackFrame },
     { kind: "replace", source: moduleField, expression: "(/)", replace: "." },
     // A readable console line names its target, dimmed, before the message.
@@ -112,6 +172,7 @@ function rawTextStages(): AlloyStage[] {
         { kind: "replace", source: moduleField, expression: "(/src/|/)", replace: "::" },
       ],
     },
+    ...engineFailureStages(),
     ...controlPlaneSignatures.flatMap((signature): AlloyStage[] =>
       signature.module === undefined
         ? []
@@ -129,7 +190,8 @@ function rawTextStages(): AlloyStage[] {
 
 /**
  * Stages for Dynamo pods' lines, from the line model: JSONL records parsed; raw text (tracebacks,
- * panics, third-party loggers) joined into one entry each and given a level. Lines of other pods
+ * panics, the engines' and third-party loggers) joined into one entry each and given a level and
+ * a module. Lines of other pods
  * pass untouched. Only blank lines are dropped; a malformed line keeps its text.
  */
 export function dynamoLogStages(): AlloyStage[] {

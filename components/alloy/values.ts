@@ -3,7 +3,8 @@
  * for the k8s-monitoring chart out. No Pulumi here.
  */
 import { dynamoLogStages, renderAlloyStages } from "./pipeline";
-import { dynamoPodLabels } from "../core/log-schema";
+import { lokiOtlpDestinationName, otlpValues } from "./otlp";
+import { dynamoPodLabels, otlpExport } from "../core/log-schema";
 import type { AlloyCollectorSettings, AlloyGatherMethod } from "./options";
 import { type ResourceRequirements } from "../core/quantities";
 
@@ -42,12 +43,15 @@ export function resolveAlloyOptions(options: AlloyCollectorSettings): ResolvedAl
     redactSecrets: options.redactSecrets ?? false,
     highAvailability: options.highAvailability ?? false,
     clusterEvents: options.clusterEvents ?? (options.gatherMethod ?? "kubernetesApi") === "kubernetesApi",
+    otlpReceiver: options.otlpReceiver ?? false,
   };
 }
 
 /** Where the collector pushes: resolved values of the Loki component's outputs. */
 export interface AlloyDestination {
   pushUrl: string;
+  /** Loki's OTLP endpoint (`/otlp`), where the OTLP receiver's logs go; with `otlpReceiver` only. */
+  otlpUrl?: string;
   /**
    * With multi-tenancy: a Secret in the collector's namespace whose `tenantId` key Alloy sends as
    * X-Scope-OrgID. The chart reads it at run time, so the tenant never enters the values.
@@ -95,16 +99,19 @@ const hookResources = {
 export function buildAlloyValues(options: ResolvedAlloyOptions, destination: AlloyDestination): Values {
   const method = gatherMethods[options.gatherMethod];
   const deployment = options.gatherMethod === "kubernetesApi";
+  const tenant =
+    destination.tenantSecretName === undefined
+      ? {}
+      : { tenantIdKey: tenantSecretKey, secret: { create: false, name: destination.tenantSecretName } };
+  const otlp =
+    options.otlpReceiver && destination.otlpUrl !== undefined
+      ? otlpValues(collectorName, destination.otlpUrl, options.labels, tenant)
+      : undefined;
   return {
     cluster: { name: options.clusterName },
     destinations: {
-      [lokiDestinationName]: {
-        type: "loki",
-        url: destination.pushUrl,
-        ...(destination.tenantSecretName === undefined
-          ? {}
-          : { tenantIdKey: tenantSecretKey, secret: { create: false, name: destination.tenantSecretName } }),
-      },
+      [lokiDestinationName]: { type: "loki", url: destination.pushUrl, ...tenant },
+      ...(otlp ? { [lokiOtlpDestinationName]: otlp.destination } : {}),
     },
     collectors: {
       [collectorName]: {
@@ -137,7 +144,10 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
       collector: collectorName,
       destinations: [lokiDestinationName],
       namespaces: options.namespaces,
-      labels: options.labels,
+      // With the OTLP receiver, which pods export: the stages drop their stdout copies, then the label.
+      labels: options.otlpReceiver
+        ? { ...options.labels, [otlpExport.lokiLabel]: otlpExport.podLabel }
+        : options.labels,
       // Added to the chart's own (pod, k8s.pod.name, service.instance.id), which Helm keeps.
       ...(Object.keys(options.structuredMetadata).length > 0
         ? { structuredMetadata: options.structuredMetadata }
@@ -155,6 +165,7 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
           clustering: true,
         }
       : { enabled: false },
+    ...(otlp ? { applicationObservability: otlp.feature } : {}),
     // On by default, and it sends metrics: this release is for logs only.
     selfReporting: { enabled: false },
     "alloy-operator": {

@@ -11,10 +11,20 @@
  */
 
 import { acrossReleases, type ControlPlaneSignature } from "./dynamo-releases";
+import { engineEntryStarts, engineLevelRules, type LevelRule, subprocessBlankLine } from "./engine-lines";
 import type { LinePattern } from "./line-pattern";
 import { logLevels } from "./log-schema";
 
 export { anyOf, type LinePattern } from "./line-pattern";
+export {
+  type EngineFailure,
+  engineFailures,
+  engineModuleRules,
+  type LevelRule,
+  type ModuleRule,
+  type PrefixedJoin,
+  prefixedJoins,
+} from "./engine-lines";
 
 /** Dynamo's JSONL: one object a line, `time` first (lib/runtime/src/logging.rs:1056-1068). */
 export const jsonl = {
@@ -55,18 +65,25 @@ export const pythonCriticalMessages: LinePattern[] = [
   },
 ];
 
+/** The error classes of a request the client got wrong, or gave up on (1.5 metrics.rs:1511-1534). */
+const clientErrorTypes = ["validation", "not_found", "cancelled"] as const;
+
 /**
  * A client's mistake that a release logs at ERROR (1.5 logs every 4xx response so, and the
  * request's summary with the error's class): an engineer counts it as a warning, since the
- * platform did what it should. Matched in the JSONL line, at level error.
+ * platform did what it should. Matched in the JSONL line, at level error; the OTLP path reads the
+ * same facts from the record's attributes.
  */
-export const clientErrors: LinePattern = {
-  pattern: '"status":"4[0-9][0-9]"|"error_type":"(?:validation|not_found|cancelled)"',
+export const clientErrors = {
+  /** The `status` of a 4xx response, as 1.5 prints it (a string). */
+  status: "4[0-9][0-9]",
+  errorTypes: clientErrorTypes,
+  pattern: `"status":"4[0-9][0-9]"|"error_type":"(?:${clientErrorTypes.join("|")})"`,
   meaning:
     "a 4xx response, or a request the client got wrong (invalid parameters, an unknown model) or gave up on",
   source:
     "1.5: lib/llm/src/http/service/service_v2.rs:1228-1237 (4xx and 5xx at ERROR), metrics.rs:1511-1534 (error_type)",
-};
+} as const;
 
 /**
  * Lines that repeat a failure another line of the same request already reports: counted once,
@@ -85,7 +102,9 @@ export const failureEchoes: LinePattern[] = [
 /**
  * Raw text (not JSONL) that starts a new entry. Everything else on the raw side continues the
  * entry before it: traceback frames and exception text, a panic's message and note, a warning's
- * source line. Raw text never joins a JSONL line: the two are handled apart.
+ * source line. Raw text never joins a JSONL line: the two are handled apart. The engines' own
+ * formats follow Dynamo's (engine-lines.ts); lines that repeat a prefix on every line of one
+ * message are joined before these are read (`prefixedJoins`).
  */
 export const rawEntryStarts: LinePattern[] = [
   {
@@ -102,11 +121,6 @@ export const rawEntryStarts: LinePattern[] = [
     pattern: "^\\x1b\\[",
     meaning: "vLLM's loggers, coloured by VllmColorFormatter",
     source: "lib/bindings/python/src/dynamo/runtime/logging.py:63-97,216-265",
-  },
-  {
-    pattern: "^\\([A-Za-z0-9_]+ pid=\\d+\\) ",
-    meaning: "a line of vLLM's EngineCore subprocess",
-    source: "vLLM's default logging format in its subprocesses",
   },
   {
     pattern: "^\\S+:\\d+: [A-Za-z]*Warning: ",
@@ -129,7 +143,11 @@ export const rawEntryStarts: LinePattern[] = [
     meaning: "a plain level-prefixed line of a third-party logger",
     source: "Python logging's and others' default formats",
   },
+  ...engineEntryStarts,
 ];
+
+/** Raw lines that carry nothing: blank, or a vLLM subprocess's prefix alone. */
+export const rawBlankLines = `^\\s*$|${subprocessBlankLine}`;
 
 /** Where vLLM and similar loggers put their level word: after a pid prefix or a coloured time. */
 const levelWordPrefix =
@@ -139,7 +157,7 @@ const levelWordPrefix =
  * The level of a raw entry, by its first line: the last rule that matches wins, `info` when none
  * does (progress bars, prints). A traceback or a panic is an error, whatever it says.
  */
-export const rawLevelRules: { level: (typeof logLevels)[number]; pattern: string; source: string }[] = [
+export const rawLevelRules: LevelRule[] = [
   {
     level: "warn",
     pattern: `${levelWordPrefix}(?:WARNING|WARN)\\b|^\\S+:\\d+: [A-Za-z]*Warning: `,
@@ -155,17 +173,24 @@ export const rawLevelRules: { level: (typeof logLevels)[number]; pattern: string
   { level: "debug", pattern: `${levelWordPrefix}DEBUG\\b`, source: "vLLM's level word" },
   { level: "error", pattern: rawEntryStarts[0].pattern, source: rawEntryStarts[0].source },
   { level: "error", pattern: rawEntryStarts[1].pattern, source: rawEntryStarts[1].source },
+  ...engineLevelRules,
 ];
 
 /**
  * The code an entry comes from, written to the `module` structured metadata: a Rust event's
  * `target`; for Python the dotted module of `log.file` (`log.target` is only `<file stem>.<function>`,
- * logging.py:36-39); for a raw traceback its innermost Dynamo frame; for a panic the module of its
- * location. Replacements turn paths into module names.
+ * logging.py:36-39); for a raw traceback its innermost Dynamo frame, else its innermost installed
+ * frame; for a panic the module of its location; for an engine's line the file or tag it names
+ * (`engineModuleRules`). Replacements turn paths into module names.
  */
 export const moduleAttribution = {
   /** A Python file under site- or dist-packages, as a path below them. */
   pythonFile: "-packages/(?P<module>.+)\\.py$",
+  /**
+   * A traceback with no Dynamo frame (an engine's, torch's): its innermost frame under site- or
+   * dist-packages, a package's `__init__` named by the package. Read before `tracebackFrame`.
+   */
+  engineFrame: '(?s).*File "[^"]*-packages/(?P<module>[^"]*?)(?:/__init__)?\\.py"',
   /** The innermost Dynamo frame of a traceback: greedy, so the last `File` line wins. */
   tracebackFrame: '(?s).*File "[^"]*-packages/(?P<module>dynamo/[^"]*)\\.py"',
   /**

@@ -67,8 +67,15 @@ export interface DynamoReleaseFacts {
    * 1.0 it logs none unless span events are on; from 1.5 the frontend and the worker log it.
    */
   requestsLoggedAtInfo: { value: boolean; source: string };
-  /** OTLP export: logs too (1.1 on), or traces only. */
-  otlp: { logs: boolean; source: string };
+  /**
+   * OTLP export: logs too (1.1 on), or traces only; and the variables that switch it on and name
+   * where each signal goes. Console output goes on beside it: nothing turns it off.
+   */
+  otlp: {
+    logs: boolean;
+    env?: { enable: string; protocol: string; logsEndpoint: string; tracesEndpoint: string };
+    source: string;
+  };
   /** The JSONL field of the request id Dynamo assigns (the client's `x-request-id` is `x_request_id`). */
   requestIdField: "x_dynamo_request_id" | "request_id";
   /**
@@ -231,7 +238,14 @@ export const dynamoReleases: Record<DynamoRelease, DynamoReleaseFacts> = {
     },
     otlp: {
       logs: true,
-      source: "lib/runtime/src/logging.rs:1296-1427 (OpenTelemetryTracingBridge beside the console)",
+      env: {
+        enable: "OTEL_EXPORT_ENABLED",
+        protocol: "OTEL_EXPORTER_OTLP_PROTOCOL",
+        logsEndpoint: "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+        tracesEndpoint: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+      },
+      source:
+        "lib/runtime/src/config/environment_names.rs:29-77; logging.rs:1296-1427 (OpenTelemetryTracingBridge beside the console layer)",
     },
     requestIdField: "request_id",
     clientErrorsAtError: {

@@ -40,3 +40,14 @@ export const errorLevels: readonly LogLevel[] = ["critical", "error"];
 
 /** Kubernetes events, as k8s-monitoring's cluster-events feature ships them (its `jobLabel`). */
 export const eventsJob = "integrations/kubernetes/eventhandler";
+
+/**
+ * The pod label of a graph whose Dynamo processes export their logs over OTLP, and the label the
+ * collector reads it as: their stdout copies of the same records are dropped, their raw text
+ * (tracebacks, panics, engines' own lines, which OTLP does not carry) kept.
+ */
+export const otlpExport = {
+  podLabel: "dynamo-logging.io/logs-via",
+  value: "otlp",
+  lokiLabel: "dynamo_logs_via",
+} as const;

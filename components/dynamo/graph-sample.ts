@@ -19,6 +19,21 @@ export interface DynamoGraphSampleArgs extends DynamoGraphSampleOptions {
    * logging variables. Default "1.5", the newest release whose facts were read at its source.
    */
   release?: DynamoRelease;
+  /**
+   * Export logs and traces over OTLP (OTEL_EXPORT_ENABLED, gRPC): logs to `logsEndpoint` (the
+   * collector's receiver, `AlloyCollector.otlpEndpoint`), traces to `tracesEndpoint`. The pods are
+   * labelled so that the collector drops their stdout copies of the same records. 1.1 or later.
+   * Default: none.
+   */
+  otlp?: DynamoGraphSampleOtlp;
+}
+
+/** Where a graph exports over OTLP. */
+export interface DynamoGraphSampleOtlp {
+  /** The collector's OTLP gRPC receiver (`AlloyCollector.otlpEndpoint`). */
+  logsEndpoint: pulumi.Input<string>;
+  /** A tracing backend's OTLP gRPC endpoint. */
+  tracesEndpoint: string;
 }
 
 /**
@@ -34,12 +49,24 @@ export class DynamoGraphSample extends pulumi.ComponentResource {
   public readonly frontendService: pulumi.Output<string>;
 
   constructor(name: string, args: DynamoGraphSampleArgs, opts?: pulumi.ComponentResourceOptions) {
-    const options = resolveSampleOptions(args);
+    // The logs endpoint may be another resource's output; a stand-in until it is known.
+    const { otlp } = args;
+    const options = resolveSampleOptions({
+      ...args,
+      otlp: otlp && { tracesEndpoint: otlp.tracesEndpoint, logsEndpoint: "http://collector:4317" },
+    });
     const problems = sampleOptionProblems(options);
     if (problems.length > 0) throw invalidArgumentsError("DynamoGraphSample", name, problems);
     super("dynamo-logging:index:DynamoGraphSample", name, {}, opts);
 
     const manifests = buildSampleManifests(options);
+    const graph = pulumi
+      .output(otlp?.logsEndpoint)
+      .apply((logsEndpoint) =>
+        otlp === undefined || logsEndpoint === undefined
+          ? manifests.graph
+          : buildSampleManifests({ ...options, otlp: { ...otlp, logsEndpoint } }).graph,
+      );
     const configMaps = manifests.configMaps.map(
       (configMap) =>
         new k8s.core.v1.ConfigMap(
@@ -51,8 +78,10 @@ export class DynamoGraphSample extends pulumi.ComponentResource {
     new k8s.apiextensions.CustomResource(
       name,
       {
-        ...manifests.graph,
+        apiVersion: manifests.graph.apiVersion,
+        kind: manifests.graph.kind,
         metadata: { ...manifests.graph.metadata, namespace: args.namespace },
+        spec: graph.apply((known) => known.spec),
       },
       { parent: this, dependsOn: configMaps },
     );

@@ -18,6 +18,7 @@ import { dnsSubdomainProblem, imageReferenceProblem, shown } from "../core/field
 import type { OptionProblem } from "../core/problems";
 import { clusterLimits, replicasProblem } from "../core/quantities";
 import { defaultDynamoRelease, type DynamoRelease, dynamoReleases } from "../core/dynamo-releases";
+import { otlpExport } from "../core/log-schema";
 
 /** GPUs one worker pod asks for, beyond what any node has. */
 function gpusProblem(gpus: number): string | undefined {
@@ -57,8 +58,15 @@ export type SampleEngine =
   | { backend: "sglang"; gpus: number; huggingFaceTokenSecret: string }
   | { backend: "mocker"; huggingFaceTokenSecret?: string };
 
+/** Where the sample's processes export over OTLP: logs to the collector, traces to a tracing backend. */
+export interface SampleOtlpExport {
+  logsEndpoint: string;
+  tracesEndpoint: string;
+}
+
 export interface ResolvedSampleOptions {
   release: DynamoRelease;
+  otlp?: SampleOtlpExport;
   name: string;
   engine: SampleEngine;
   image: string;
@@ -79,7 +87,7 @@ export function defaultSampleImage(release: DynamoRelease, backend: DynamoSample
 }
 
 export function resolveSampleOptions(
-  options: DynamoGraphSampleOptions & { release?: DynamoRelease },
+  options: DynamoGraphSampleOptions & { release?: DynamoRelease; otlp?: SampleOtlpExport },
 ): ResolvedSampleOptions {
   const backend: DynamoSampleBackend = options.backend ?? "sglang";
   const release = options.release ?? defaultDynamoRelease;
@@ -93,6 +101,7 @@ export function resolveSampleOptions(
         };
   return {
     release,
+    ...(options.otlp === undefined ? {} : { otlp: options.otlp }),
     name: options.name ?? `${backend}-agg`,
     engine,
     image: options.image ?? defaultSampleImage(release, backend),
@@ -115,6 +124,12 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
     problems.push({
       path: "name",
       message: `${shown(options.name)} is not a DNS name of at most 40 characters`,
+    });
+  }
+  if (options.otlp !== undefined && !dynamoReleases[options.release].otlp.logs) {
+    problems.push({
+      path: "otlp",
+      message: `Dynamo ${options.release} exports no logs over OTLP, only traces (${dynamoReleases[options.release].otlp.source}): it needs 1.1 or later`,
     });
   }
   const imageReason = imageReferenceProblem(options.image) ?? imageTagProblem(options.image, options.release);
@@ -296,6 +311,7 @@ export function buildSampleManifests(options: ResolvedSampleOptions): SampleMani
   // Offline: the model's files come from the claim's cache, and Hugging Face is never asked.
   const graphEnv: EnvVar[] = [
     ...dynamoLoggingEnv(options.logging, release),
+    ...otlpEnv(options),
     ...(cache === undefined
       ? []
       : [
@@ -304,16 +320,37 @@ export function buildSampleManifests(options: ResolvedSampleOptions): SampleMani
         ]),
   ];
   const { apiVersion, shape } = dynamoReleases[release].graph;
+  // The collector drops the stdout copies of what these pods export over OTLP.
+  const podLabels: Record<string, string> =
+    options.otlp === undefined ? {} : { [otlpExport.podLabel]: otlpExport.value };
   return {
     graph: {
       apiVersion,
       kind: dynamoGraphKind,
       metadata: { name: options.name },
       spec:
-        shape === "services" ? servicesSpec(graphEnv, services, cache) : componentsSpec(graphEnv, services),
+        shape === "services"
+          ? servicesSpec(graphEnv, services, cache)
+          : componentsSpec(graphEnv, services, podLabels),
     },
     configMaps,
   };
+}
+
+/**
+ * OTLP export, where the graph has it: on, over gRPC, logs to the collector and traces to the
+ * tracing backend, each by its own variable (logs no longer fall back to the traces endpoint since
+ * 1.3). The service name stays Dynamo's default, `dynamo`: the graph and component are the pod's.
+ */
+function otlpEnv(options: ResolvedSampleOptions): EnvVar[] {
+  const env = dynamoReleases[options.release].otlp.env;
+  if (options.otlp === undefined || env === undefined) return [];
+  return [
+    { name: env.enable, value: "1" },
+    { name: env.protocol, value: "grpc" },
+    { name: env.logsEndpoint, value: options.otlp.logsEndpoint },
+    { name: env.tracesEndpoint, value: options.otlp.tracesEndpoint },
+  ];
 }
 
 /**
@@ -372,7 +409,7 @@ function servicesSpec(env: EnvVar[], services: SampleService[], cache: string | 
  * v1beta1 (1.5): `spec.env`, and `spec.components[]`, each with its `type` and a pod template
  * whose container `main` carries the image, the command, its own env, the GPUs and the mounts.
  */
-function componentsSpec(env: EnvVar[], services: SampleService[]) {
+function componentsSpec(env: EnvVar[], services: SampleService[], podLabels: Record<string, string>) {
   return {
     env,
     components: services.map((service) => ({
@@ -380,6 +417,7 @@ function componentsSpec(env: EnvVar[], services: SampleService[]) {
       type: service.type,
       replicas: service.replicas,
       podTemplate: {
+        ...(Object.keys(podLabels).length === 0 ? {} : { metadata: { labels: podLabels } }),
         spec: {
           containers: [
             {

@@ -118,6 +118,23 @@ function fieldProblems(options: ResolvedLokiOptions): OptionProblem[] {
   for (const [key, value] of Object.entries(options.selfMonitoring.labels)) {
     check(`selfMonitoring.labels.${key}`, labelKeyProblem(key) ?? labelValueProblem(value));
   }
+  // Loki indexes each as a label (an attribute name's dots become "_", otlptranslator's LabelNamer)
+  // and, at 15 labels a stream (limits_config.max_label_names_per_series), refuses the push beyond.
+  const otlpLabels = options.otlpIndexLabels ?? [];
+  otlpLabels.forEach((label, i) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_.]{0,127}$/.test(label) || label.startsWith("__"))
+      problem(
+        `otlpIndexLabels[${i}]`,
+        `${shown(label)} is not a resource attribute Loki can index as a label`,
+      );
+    else if (otlpLabels.indexOf(label) !== i)
+      problem(`otlpIndexLabels[${i}]`, `${shown(label)} is named twice`);
+  });
+  if (otlpLabels.length > 14)
+    problem(
+      "otlpIndexLabels",
+      `${otlpLabels.length} labels and level exceed the 15 labels a stream may have (Loki's max_label_names_per_series)`,
+    );
   const user = options.ruler.remoteWriteUsername;
   if (user !== undefined) {
     if (options.ruler.remoteWriteUrl === undefined) {

@@ -40,11 +40,17 @@ export interface LokiEndpoints {
   pushUrl: string;
   /** What Grafana's Loki datasource points at: the gateway's base URL. */
   queryUrl: string;
+  /** Loki's OTLP endpoint, through the gateway (the chart routes `/otlp/v1/logs` to the distributor). */
+  otlpUrl: string;
 }
 
 export function lokiEndpoints(releaseName: string, namespace: string, clusterDomain: string): LokiEndpoints {
   const host = serviceHost(`${lokiFullname(releaseName)}-gateway`, namespace, clusterDomain);
-  return { pushUrl: `http://${host}/loki/api/v1/push`, queryUrl: `http://${host}` };
+  return {
+    pushUrl: `http://${host}/loki/api/v1/push`,
+    queryUrl: `http://${host}`,
+    otlpUrl: `http://${host}/otlp`,
+  };
 }
 
 /** Whether Loki authenticates to S3 with access keys (kept in a Secret) rather than an identity. */

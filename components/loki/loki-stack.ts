@@ -35,6 +35,8 @@ export interface LokiStackArgs extends LokiStackOptions {
 export class LokiStack extends pulumi.ComponentResource {
   /** Where collectors push logs: `http://<release>-gateway.<ns>.svc.<domain>/loki/api/v1/push`. */
   public readonly pushUrl: pulumi.Output<string>;
+  /** Loki's OTLP endpoint (`/otlp`, the gateway's): what an OTLP exporter of logs points at. */
+  public readonly otlpUrl: pulumi.Output<string>;
   /** What Grafana queries: the gateway's base URL. */
   public readonly queryUrl: pulumi.Output<string>;
   /** Tenant to push and query as; set only when multiTenancy is on. */
@@ -50,13 +52,8 @@ export class LokiStack extends pulumi.ComponentResource {
   private readonly ruleTenant: pulumi.Output<string>;
 
   constructor(name: string, args: LokiStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    const optionInputs = omitted(
-      args,
-      "namespace",
-      "s3AccessKeyId",
-      "s3SecretAccessKey",
-      "rulerRemoteWritePassword",
-    );
+    const secrets = ["s3AccessKeyId", "s3SecretAccessKey", "rulerRemoteWritePassword"] as const;
+    const optionInputs = omitted(args, "namespace", ...secrets);
     // Checked before anything is registered, so invalid arguments leave nothing behind: every
     // option known now, and the rest again once other resources have produced them.
     const { known, deferred } = knownNow(optionInputs, lokiInputStandIns);
@@ -140,6 +137,7 @@ export class LokiStack extends pulumi.ComponentResource {
       .output(args.namespace)
       .apply((namespace) => lokiEndpoints(options.releaseName, namespace, options.clusterDomain));
     this.pushUrl = endpoints.pushUrl;
+    this.otlpUrl = endpoints.otlpUrl;
     this.queryUrl = endpoints.queryUrl;
     // Secret from here on: it is what every push and query must present.
     if (options.multiTenancy) this.tenantId = pulumi.secret(settled.apply((valid) => valid.tenantId));
@@ -147,7 +145,8 @@ export class LokiStack extends pulumi.ComponentResource {
     this.ruleNamespace = args.namespace;
     this.ruleTenant = this.tenantId ?? pulumi.output<string>(lokiRuleSource.singleTenant);
 
-    this.registerOutputs({ pushUrl: this.pushUrl, queryUrl: this.queryUrl, tenantId: this.tenantId });
+    const { pushUrl, queryUrl, otlpUrl, tenantId } = this;
+    this.registerOutputs({ pushUrl, queryUrl, otlpUrl, tenantId });
   }
 
   /**

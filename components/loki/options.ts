@@ -266,6 +266,14 @@ export interface LokiStackOptions {
   caches?: LokiCaches;
   /** Loki canary and helm test: continuous end-to-end ingestion check. Default true. */
   canary?: boolean;
+  /**
+   * OTLP logs (at the gateway's `/otlp`) indexed by these resource attributes as stream labels,
+   * and by the log attribute `level`, with Loki's own defaults (service.name, k8s.pod.name, ...)
+   * ignored: every other attribute, the trace and span ids among them, is structured metadata
+   * (`limits_config.otlp_config`). `DynamoLogging` sets it to the collector's labels with
+   * `dynamo.otlp`, so OTLP streams are the stdout path's. Default: none (Loki's defaults).
+   */
+  otlpIndexLabels?: string[];
   /** Cluster DNS domain, used in Service URLs. Default "cluster.local". */
   clusterDomain?: string;
   /**
@@ -360,6 +368,7 @@ export const lokiSettingsSchema = z.strictObject({
     })
     .optional(),
   canary: z.boolean().optional(),
+  otlpIndexLabels: z.array(z.string()).optional(),
   clusterDomain: z.string().min(1).optional(),
   highAvailability: z.boolean().optional(),
   minimumRetention: z.string().optional(),

@@ -114,7 +114,7 @@ export const defaultTenantId = "dynamo";
 export const indexPeriodHours = 24;
 
 /** The options left as given: absent means unused or not set. */
-type AsGiven = "size" | "s3" | "ingesterZones" | "minimumRetention" | "ruler";
+type AsGiven = "size" | "s3" | "ingesterZones" | "minimumRetention" | "ruler" | "otlpIndexLabels";
 /** The options with every default applied, derived from the options' own types: what the checks judge. */
 export type ResolvedLokiOptions = Required<
   Omit<LokiStackSettings, AsGiven | "caches" | "selfMonitoring" | "persistence">
@@ -169,6 +169,7 @@ export function resolveLokiOptions(options: LokiStackSettings): ResolvedLokiOpti
     },
     caches: { ...defaultCaches[mode], ...options.caches },
     canary: options.canary ?? true,
+    otlpIndexLabels: options.otlpIndexLabels,
     clusterDomain: options.clusterDomain ?? "cluster.local",
     highAvailability: options.highAvailability ?? false,
     minimumRetention: options.minimumRetention,

@@ -38,6 +38,22 @@ type Values = Record<string, unknown>;
  * Helm values for the pinned Loki chart. Every replica count of every mode is set, so the chart's
  * "two modes with replicas" check can never trip and a reviewer sees the whole topology.
  */
+/**
+ * How Loki maps an OTLP record (grafana/loki v3.7.6 pkg/loghttp/push/otlp_config.go:43-156,
+ * otlp.go:180-511): the resource attributes named become stream labels, Loki's default index
+ * labels are ignored (else `k8s.pod.name` makes a stream per pod), the log attribute `level` is a
+ * label too, and everything else is structured metadata.
+ */
+export function otlpConfig(indexLabels: readonly string[]): Record<string, unknown> {
+  return {
+    resource_attributes: {
+      ignore_defaults: true,
+      attributes_config: [{ action: "index_label", attributes: [...indexLabels] }],
+    },
+    log_attributes: [{ action: "index_label", attributes: ["level"] }],
+  };
+}
+
 export function buildLokiValues(options: ValidLokiOptions, refs: LokiValueRefs = {}): Values {
   const { mode } = options;
   const active: readonly LokiComponent[] = lokiComponentsByMode[mode];
@@ -292,6 +308,7 @@ function lokiConfigValues(options: ValidLokiOptions): Values {
       allow_structured_metadata: true,
       volume_enabled: true,
       retention_period: `${options.retentionHours}h`,
+      ...(options.otlpIndexLabels === undefined ? {} : { otlp_config: otlpConfig(options.otlpIndexLabels) }),
     },
     compactor: {
       retention_enabled: true,

@@ -6,7 +6,8 @@ import type { AlloyCollectorSettings } from "../alloy/options";
 import { resolveAlloyOptions } from "../alloy/values";
 import { alertsOptionProblems, resolveAlertsOptions } from "../dynamo/alerts";
 import type { DynamoAlertsOptions } from "../dynamo/alerts-options";
-import { labelKeyProblem, labelValueProblem, shown } from "../core/field-rules";
+import { httpUrlProblem, labelKeyProblem, labelValueProblem, shown } from "../core/field-rules";
+import { defaultDynamoRelease, dynamoReleases } from "../core/dynamo-releases";
 import type { OptionProblem } from "../core/problems";
 import { lokiAwsStorageProblems } from "../aws/checks";
 import type { LokiAwsStorageOptions } from "../aws/options";
@@ -60,6 +61,7 @@ export function crossComponentProblems(
   if (args.aws !== undefined) {
     problems.push(...awsLokiProblems(args.loki ?? {}, args.aws.region));
   }
+  problems.push(...otlpProblems(args.dynamo ?? {}, args.alloy?.otlpReceiver));
   // Collected namespaces from another resource are checked against at deploy time instead.
   const collected = namespacesKnown ? resolveAlloyOptions(args.alloy ?? {}).namespaces : undefined;
   if (args.sample && collected) {
@@ -169,4 +171,41 @@ export function stackProblems(
     ...safetyProblems(args.safety ?? {}).map((p) => ({ ...p, path: `safety.${p.path}` })),
     ...(args.aws ? lokiAwsStorageProblems(args.aws).map((p) => ({ ...p, path: `aws.${p.path}` })) : []),
   ];
+}
+
+/** OTLP export, as the release, the collector and the tracing backend must have it. */
+function otlpProblems(dynamo: DynamoLoggingDynamo, otlpReceiver: boolean | undefined): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const { enabled = false, tracesEndpoint } = dynamo.otlp ?? {};
+  const release = dynamo.release ?? defaultDynamoRelease;
+  if (enabled && !dynamoReleases[release].otlp.logs) {
+    problems.push({
+      path: "dynamo.otlp.enabled",
+      message: `Dynamo ${release} exports no logs over OTLP, only traces (${dynamoReleases[release].otlp.source}): it needs 1.1 or later`,
+    });
+  }
+  if (enabled && tracesEndpoint === undefined) {
+    problems.push({
+      path: "dynamo.otlp.tracesEndpoint",
+      message:
+        "is required with dynamo.otlp.enabled: Dynamo's OTLP switch exports traces with the logs, and without an endpoint sends them to localhost:4317, logging an error each batch; name your tracing backend's OTLP gRPC endpoint",
+    });
+  }
+  if (tracesEndpoint !== undefined) {
+    const reason = httpUrlProblem(tracesEndpoint);
+    if (reason) problems.push({ path: "dynamo.otlp.tracesEndpoint", message: reason });
+    else if (!enabled)
+      problems.push({
+        path: "dynamo.otlp.tracesEndpoint",
+        message: "is set but unused: dynamo.otlp.enabled is off",
+      });
+  }
+  if (enabled && otlpReceiver === false) {
+    problems.push({
+      path: "alloy.otlpReceiver",
+      message:
+        "is off while dynamo.otlp.enabled has the graphs send their logs to it: nothing would receive them; leave it unset or true",
+    });
+  }
+  return problems;
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlloyCollector } from "../alloy/collector";
 import type { AlloyCollectorOptions } from "../alloy/options";
 import { DynamoGraphSample } from "../dynamo/graph-sample";
-import type { DynamoRelease } from "../core/dynamo-releases";
+import { otlpIndexLabels } from "../alloy/otlp";
 import { GrafanaProvisioning } from "../grafana/provisioning";
 import { defaultGrafanaNamespace } from "../grafana/values";
 import { LokiStack } from "../loki/loki-stack";
@@ -109,13 +109,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
       dataHolder,
     ).metadata.name;
 
-    const { loki, storage } = this.lokiOnItsStore(name, args, namespace, namespaceName);
-
-    const collector = new AlloyCollector(
-      `${name}-alloy`,
-      { ...args.alloy, namespace, pushUrl: loki.pushUrl, tenantId: loki.tenantId },
-      child,
-    );
+    const { loki, storage, collector } = this.lokiAndCollector(name, args, namespace, namespaceName);
 
     const { namespace: grafanaNamespace, ...grafanaOptions } = args.grafana ?? {};
     const grafanaNamespaceName = grafanaNamespace ?? defaultGrafanaNamespace(grafanaOptions, namespaceName);
@@ -144,9 +138,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
       });
     }
 
-    const sample = args.sample
-      ? this.sampleGraph(name, { ...args.sample, release: args.dynamo?.release }, collector, namespacesKnown)
-      : undefined;
+    const sample = args.sample ? this.sampleGraph(name, args, collector, namespacesKnown) : undefined;
 
     if (alerts.alerting || alerts.recording || alerts.extraRuleGroups !== undefined) {
       this.rules(name, alerts, loki, collector, sample);
@@ -289,20 +281,59 @@ export class DynamoLogging extends pulumi.ComponentResource {
   }
 
   /**
+   * Loki on its store, and the collector pushing to it. With OTLP export the collector receives it
+   * too, and Loki maps it to the collector's labels.
+   */
+  private lokiAndCollector(
+    name: string,
+    args: DynamoLoggingArgs,
+    namespace: pulumi.Output<string>,
+    namespaceName: string,
+  ): { loki: LokiStack; storage?: LokiAwsStorage; collector: AlloyCollector } {
+    const otlp = args.dynamo?.otlp?.enabled === true;
+    const alloyOptions = { ...args.alloy, otlpReceiver: args.alloy?.otlpReceiver ?? otlp };
+    const otlpLabels = otlp ? otlpIndexLabels(args.alloy?.labels ?? {}) : undefined;
+    const { loki, storage } = this.lokiOnItsStore(
+      name,
+      { ...args, loki: { ...args.loki, otlpIndexLabels: args.loki?.otlpIndexLabels ?? otlpLabels } },
+      namespace,
+      namespaceName,
+    );
+    const collector = new AlloyCollector(
+      `${name}-alloy`,
+      {
+        ...alloyOptions,
+        namespace,
+        pushUrl: loki.pushUrl,
+        tenantId: loki.tenantId,
+        ...(alloyOptions.otlpReceiver ? { otlpUrl: loki.otlpUrl } : {}),
+      },
+      { parent: this },
+    );
+    return { loki, storage, collector };
+  }
+
+  /**
    * The sample graph, after the collector so its first lines are not missed; its namespace checked
    * against the collected ones at deploy time when those come from another resource.
    */
   private sampleGraph(
     name: string,
-    { namespace: sampleNamespace, ...sampleOptions }: DynamoLoggingSample & { release?: DynamoRelease },
+    args: DynamoLoggingArgs,
     collector: AlloyCollector,
     namespacesKnown: boolean,
   ): DynamoGraphSample {
+    const { namespace: sampleNamespace, ...sampleOptions } = args.sample ?? {};
+    // With OTLP export, the sample sends its logs to the collector's receiver (checked: it has one).
+    const { enabled: otlp, tracesEndpoint } = args.dynamo?.otlp ?? {};
+    const logsEndpoint = collector.otlpEndpoint.apply((endpoint) => endpoint ?? "");
     const graphNamespace = sampleNamespace ?? dynamoLoggingDefaults.sampleNamespace;
     return new DynamoGraphSample(
       `${name}-sample`,
       {
         ...sampleOptions,
+        release: args.dynamo?.release,
+        ...(otlp && tracesEndpoint !== undefined ? { otlp: { logsEndpoint, tracesEndpoint } } : {}),
         namespace: namespacesKnown
           ? graphNamespace
           : collector.collectedNamespaces.apply((collected) => {

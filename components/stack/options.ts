@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { DynamoGraphSampleOptions } from "../dynamo/graph-options";
-import { DynamoRelease } from "../core/dynamo-releases";
+import { DynamoRelease, dynamoReleaseProblem } from "../core/dynamo-releases";
 import type { GrafanaProvisioningOptions } from "../grafana/options";
 
 /** Where Grafana is, besides how it is provisioned. */
@@ -26,11 +26,35 @@ export interface DynamoLoggingDynamo {
    * release whose facts were read at its source.
    */
   release?: DynamoRelease;
+  /**
+   * The graphs export their logs over OTLP: the collector's OTLP receiver takes them and writes
+   * them to Loki's own OTLP endpoint with the stdout path's labels and metadata. Default: none.
+   */
+  otlp?: DynamoLoggingOtlp;
+}
+
+/**
+ * OTLP export of the graphs' logs (Dynamo 1.1 and later). Dynamo keeps printing to stderr beside
+ * it (nothing turns its console off): the pods the stack labels as exporting have their stdout
+ * copies of the same records dropped by the collector, and their raw text (tracebacks, panics, the
+ * engines' own lines, which OTLP does not carry) kept.
+ */
+export interface DynamoLoggingOtlp {
+  /** The sample graph exports; the collector's receiver and Loki's OTLP mapping are switched on. Default false. */
+  enabled?: boolean;
+  /**
+   * Where the graphs' traces go (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`): a tracing backend's OTLP
+   * gRPC endpoint, e.g. http://tempo-distributor.monitoring.svc:4317. Required with `enabled`:
+   * Dynamo's OTLP switch exports traces with the logs, and without it sends them to localhost.
+   */
+  tracesEndpoint?: string;
 }
 
 /** The shape of the `dynamo` options as stack config holds them. */
 export const dynamoOptionsSchema = z.strictObject({
-  release: z.enum(DynamoRelease).optional(),
+  // A release the table lacks is told so, with where releases are added.
+  release: z.enum(DynamoRelease, { error: (issue) => dynamoReleaseProblem(String(issue.input)) }).optional(),
+  otlp: z.strictObject({ enabled: z.boolean().optional(), tracesEndpoint: z.string().optional() }).optional(),
 }) satisfies z.ZodType<DynamoLoggingDynamo>;
 
 /** The sample graph, and where it runs: on the stack's release (`dynamo.release`). */

@@ -262,10 +262,11 @@ describe("Loki endpoints", () => {
     expect(lokiFullname("logs")).toBe("logs-loki");
   });
 
-  test("push and query URLs point at the gateway Service", () => {
+  test("push, query and OTLP URLs point at the gateway Service", () => {
     expect(lokiEndpoints("logs", "monitoring", "cluster.local")).toEqual({
       pushUrl: "http://logs-loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push",
       queryUrl: "http://logs-loki-gateway.monitoring.svc.cluster.local",
+      otlpUrl: "http://logs-loki-gateway.monitoring.svc.cluster.local/otlp",
     });
   });
 });

@@ -67,6 +67,18 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
         return { ...c, "dynamo-logging:aws": JSON.stringify({ ...aws, identity: "irsa", oidcProviderArn }) };
       },
     ],
+    // Dev with its graph exporting over OTLP: the collector's receiver, Loki's OTLP mapping.
+    [
+      "devOtlp",
+      "dev",
+      (c) => ({
+        ...c,
+        "dynamo-logging:dynamo": JSON.stringify({
+          release: "1.5",
+          otlp: { enabled: true, tracesEndpoint: "http://tempo-distributor.monitoring.svc:4317" },
+        }),
+      }),
+    ],
     // The bundled MinIO, deprecated upstream but selectable while the pinned chart carries it.
     [
       "devMinio",
@@ -104,7 +116,7 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
   const container = (workload: Json, name: string): Json =>
     containersOf(podSpecOf(workload)!).find((c) => c.container.name === name)!.container;
 
-  test.each(["dev", "staging", "prod", "prodIrsa", "simpleScalable", "devMinio"])(
+  test.each(["dev", "staging", "prod", "prodIrsa", "simpleScalable", "devMinio", "devOtlp"])(
     "%s: verify finds nothing",
     (stack) => {
       expect(rendered.get(stack)!.result.findings).toEqual([]);
@@ -142,6 +154,51 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
       expect(file.groups[0].name).toBe("dynamo-alerts");
     },
   );
+
+  test("devOtlp: the sample exports to the collector's own Service, whose receiver the transform and the exporter to Loki's /otlp follow; Loki maps OTLP to the collector's labels", () => {
+    const { program } = rendered.get("devOtlp")!;
+    const graph = program.find((o) => o.kind === "DynamoGraphDeployment") as Json;
+    const env = Object.fromEntries((graph.spec.env as Json[]).map((e) => [e.name, e.value]));
+    const endpoint = new URL(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT);
+    const [service, namespace] = endpoint.hostname.split(".");
+    const receiver = find("devOtlp", "Service", service);
+    expect(receiver.metadata.namespace).toBe(namespace);
+    expect(receiver.spec.ports).toContainEqual(
+      expect.objectContaining({ name: "otlp-grpc", port: Number(endpoint.port) }),
+    );
+    for (const component of graph.spec.components as Json[])
+      expect(component.podTemplate.metadata.labels).toEqual({ "dynamo-logging.io/logs-via": "otlp" });
+    const alloy = find("devOtlp", "ConfigMap", service).data["config.alloy"] as string;
+    expect(alloy).toContain(`endpoint = "0.0.0.0:${endpoint.port}"`);
+    const collector = rendered.get("devOtlp")!.run.resources.find((r) => r.inputs.name === "alloy")!;
+    const statements = (collector.inputs.values as Json).applicationObservability.logs.transforms
+      .log as string[];
+    for (const statement of statements) expect(alloy).toContain(JSON.stringify(statement));
+    const lokiUrl = rendered.get("devOtlp")!.run.outputs.lokiPushUrl as string;
+    expect(alloy).toContain(`endpoint = "${lokiUrl.replace("/loki/api/v1/push", "/otlp")}"`);
+    // The gateway routes what the exporter posts (`<endpoint>/v1/logs`) to Loki's OTLP handler.
+    expect(find("devOtlp", "ConfigMap", "loki-gateway").data["nginx.conf"]).toContain(
+      "location = /otlp/v1/logs",
+    );
+    const lokiConfig = parseYaml(find("devOtlp", "ConfigMap", "loki").data["config.yaml"]) as Json;
+    expect(lokiConfig.limits_config.otlp_config).toEqual({
+      resource_attributes: {
+        ignore_defaults: true,
+        attributes_config: [
+          {
+            action: "index_label",
+            attributes: [
+              "cluster",
+              "namespace",
+              "nvidia_com_dynamo_graph_deployment_name",
+              "nvidia_com_dynamo_component_type",
+            ],
+          },
+        ],
+      },
+      log_attributes: [{ action: "index_label", attributes: ["level"] }],
+    });
+  });
 
   test.each(["prod", "prodIrsa"])(
     "%s: the role trusts exactly the service account the rendered Loki pods run as, and no other",
