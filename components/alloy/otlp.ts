@@ -51,12 +51,14 @@ export function dynamoOtlpLogStatements(): string[] {
     `^(?:${clientErrors.errorTypes.join("|")})$`,
   )})`;
   return [
-    `set(${level}, ConvertCase(severity_text, "lower"))`,
+    // A record without a severity keeps no level, as a JSONL line without one gets `unknown`.
+    `set(${level}, ConvertCase(severity_text, "lower")) where severity_text != ""`,
     `set(${level}, "warn") where ${level} == "error" and (${clientStatus} or ${clientErrorType})`,
     `set(${level}, "critical") where ${python} and IsMatch(body, ${ottlString(`^(?:${anyOf(pythonCriticalMessages)})`)})`,
     `set(${module}, instrumentation_scope.name)`,
     `set(${module}, ${pythonFile}) where ${python} and ${pythonFile} != nil`,
-    `replace_pattern(${module}, "^.*-packages/(.+)\\\\.py$", "$$1") where ${python}`,
+    // "$1": Alloy expands no "$" (the collector's own config would need "$$1").
+    `replace_pattern(${module}, "^.*-packages/(.+)\\\\.py$", "$1") where ${python}`,
     `replace_pattern(${module}, "/", ".") where ${python}`,
     `delete_key(attributes, ${ottlString(jsonl.pythonFileField)})`,
     // The chart's hint for its own Loki exporter: Loki's OTLP endpoint would store it as metadata.

@@ -19,7 +19,14 @@ import {
   rawEntryStarts,
   rawLevelRules,
 } from "../core/dynamo-lines";
-import { componentLabel, moduleField, perPodLabels, requestIdField, unknownLevel } from "../core/log-schema";
+import {
+  componentLabel,
+  moduleField,
+  otlpExport,
+  perPodLabels,
+  requestIdField,
+  unknownLevel,
+} from "../core/log-schema";
 import { logqlString } from "../core/matchers";
 
 /** The `loki.process` stages this project uses (Alloy v1.18.1, internal/component/loki/process/stages). */
@@ -139,9 +146,11 @@ function engineFailureStages(): AlloyStage[] {
 function rawTextStages(): AlloyStage[] {
   const { engineFrame, tracebackFrame, panicLocation } = moduleAttribution;
   return [
-    // The blank line Dynamo prints before a handler's traceback (engine.rs:310) carries nothing.
+    // Blank lines carry nothing: Dynamo's before a handler's traceback (engine.rs:310), NCCL's
+    // before a WARN, behind a vLLM subprocess's prefix (debug.cc:289).
     { kind: "drop", expression: rawBlankLines },
-    // vLLM repeats its prefix on every line of a message: those lines are joined among themselves.
+    // vLLM repeats its prefix on every line of a message: those lines are joined among themselves,
+    // by what each says (a frame, an exception, CUDA's advice continue), before the general join.
     ...prefixedJoins.map((join): AlloyStage => ({
       kind: "match",
       selector:
@@ -194,12 +203,31 @@ function rawTextStages(): AlloyStage[] {
  * a module. Lines of other pods
  * pass untouched. Only blank lines are dropped; a malformed line keeps its text.
  */
-export function dynamoLogStages(): AlloyStage[] {
+export function dynamoLogStages(otlpPods = false): AlloyStage[] {
   const json = logqlString(jsonl.line.pattern);
   return [
     { kind: "labelDrop", values: [...perPodLabels] },
+    ...(otlpPods ? otlpCopyStages() : []),
     { kind: "match", selector: `{${dynamoPods}} |~ ${json}`, stages: jsonlStages() },
     { kind: "match", selector: `{${dynamoPods}} !~ ${json}`, stages: rawTextStages() },
+  ];
+}
+
+/**
+ * A pod that exports its logs over OTLP prints the same records to stderr: their JSONL copies are
+ * dropped (span events, which OTLP does not carry, kept), and so is the label that says which pods
+ * export. Readable console lines cannot be told from vLLM's own, which OTLP does not carry, so a
+ * graph that exports keeps the console in JSONL (the sample's check refuses readable with OTLP).
+ */
+function otlpCopyStages(): AlloyStage[] {
+  const { lokiLabel, value } = otlpExport;
+  return [
+    {
+      kind: "match",
+      selector: `{${lokiLabel}="${value}"} |~ ${logqlString(jsonl.line.pattern)} !~ ${logqlString(jsonl.spanEvent)}`,
+      stages: [{ kind: "drop", expression: ".*" }],
+    },
+    { kind: "labelDrop", values: [lokiLabel] },
   ];
 }
 

@@ -152,7 +152,7 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
       ...(Object.keys(options.structuredMetadata).length > 0
         ? { structuredMetadata: options.structuredMetadata }
         : {}),
-      extraLogProcessingStages: renderAlloyStages(dynamoLogStages()),
+      extraLogProcessingStages: renderAlloyStages(dynamoLogStages(options.otlpReceiver)),
       ...(options.redactSecrets ? { secretFilter: { enabled: true } } : {}),
     },
     // Events of the collected namespaces only, shared out among clustered replicas like the pods.

@@ -34,6 +34,8 @@ const credentialShapes: readonly { name: string; pattern: RegExp }[] = [
 const kubeconfigKeys =
   /(?:^|[\s{,"'])(?:apiVersion|kind|clusters|contexts|users|current-context|preferences)["']?\s*:/g;
 
+const printable = (text: string) => !/[^\t\n\r -~]/.test(text);
+
 /**
  * The texts a value could be hiding a credential in: itself, without whitespace (a token split
  * over lines), URL-decoded, and base64-decoded when it is base64 that decodes to text.
@@ -49,11 +51,14 @@ function readings(value: string): string[] {
       // Not URL-encoded after all.
     }
   }
-  for (const candidate of [joined, ...joined.split(/[^A-Za-z0-9+/=_-]+/)]) {
+  const pieces = joined.split(/[^A-Za-z0-9+/=_-]+/);
+  for (const candidate of pieces.length > 1 ? [joined, ...pieces] : pieces) {
     if (candidate.length < 16 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(candidate)) continue;
-    const decoded = Buffer.from(candidate.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8");
-    // Text, not random bytes: what a credential decodes to is printable.
-    if (decoded.length >= 12 && !/[^\t\n\r -~]/.test(decoded)) texts.push(decoded);
+    const base64 = candidate.replace(/-/g, "+").replace(/_/g, "/");
+    // Text, not random bytes: what a credential decodes to is printable; its first 48 bytes say so.
+    if (!printable(Buffer.from(base64.slice(0, 64), "base64").toString("utf8"))) continue;
+    const decoded = Buffer.from(base64, "base64").toString("utf8");
+    if (decoded.length >= 12 && printable(decoded)) texts.push(decoded);
   }
   return texts;
 }

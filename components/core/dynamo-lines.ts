@@ -20,6 +20,7 @@ export {
   type EngineFailure,
   engineFailures,
   engineModuleRules,
+  inTraceback,
   type LevelRule,
   type ModuleRule,
   type PrefixedJoin,
@@ -46,6 +47,11 @@ export const jsonl = {
    * `request_id` from 1.1): stored as `request_id` whichever a line uses.
    */
   requestIdFields: acrossReleases((release) => release.requestIdField),
+  /**
+   * A span event (`DYN_LOGGING_SPAN_EVENTS`): the console layer alone prints it (tracing-subscriber's
+   * FmtSpan), so it is no record of what OTLP exports (1.5 logging.rs:1418-1427).
+   */
+  spanEvent: '"message":"SPAN_(?:FIRST_ENTRY|CLOSED)"',
   /** The Rust event's module path; "log" for every Python record (tracing-log's `log_cs!`). */
   targetField: "target",
   /** A Python record's source file (logging.py:26-46, logging.rs:1025-1043). */
@@ -149,9 +155,13 @@ export const rawEntryStarts: LinePattern[] = [
 /** Raw lines that carry nothing: blank, or a vLLM subprocess's prefix alone. */
 export const rawBlankLines = `^\\s*$|${subprocessBlankLine}`;
 
-/** Where vLLM and similar loggers put their level word: after a pid prefix or a coloured time. */
+/**
+ * Where vLLM and similar loggers put their level word: after a pid prefix or a coloured time, the
+ * word coloured but CRITICAL, which VllmColorFormatter leaves plain (_COLORS, wxsms/dynamo@2a6da14c8
+ * lib/bindings/python/src/dynamo/runtime/logging.py:74-79).
+ */
 const levelWordPrefix =
-  "^(?:\\([A-Za-z0-9_]+ pid=\\d+\\) |\\x1b\\[[0-9;]*m[^\\x1b]*\\x1b\\[0m \\x1b\\[[0-9;]*m *)?";
+  "^(?:\\([A-Za-z0-9_]+ pid=\\d+\\) |\\x1b\\[[0-9;]*m[^\\x1b]*\\x1b\\[0m (?:\\x1b\\[[0-9;]*m)? *)?";
 
 /**
  * The level of a raw entry, by its first line: the last rule that matches wins, `info` when none
@@ -196,10 +206,12 @@ export const moduleAttribution = {
   /**
    * A readable console line's target (1.5, `DYN_LOGGING_CONSOLE_FORMAT=readable`): tracing-subscriber
    * 0.3.23's compact format dims it and the colon after it (fmt/format/mod.rs:1127-1162), after the
-   * dimmed time and the coloured level (1.5 lib/runtime/src/logging.rs:1466-1470).
+   * dimmed time and the coloured level (1.5 lib/runtime/src/logging.rs:1466-1470). vLLM's main
+   * process prints the same shape through VllmColorFormatter, CRITICAL uncoloured
+   * (wxsms/dynamo@2a6da14c8 lib/bindings/python/src/dynamo/runtime/logging.py:65-102).
    */
   readableTarget:
-    "^\\x1b\\[2m[^\\x1b]*\\x1b\\[0m \\x1b\\[[0-9;]*m *[A-Z]+\\x1b\\[0m (?:\\x1b\\[1m[^\\x1b]*\\x1b\\[0m:)*(?: )?\\x1b\\[2m(?P<module>[^\\x1b]+)\\x1b\\[0m\\x1b\\[2m:\\x1b\\[0m ",
+    "^\\x1b\\[2m[^\\x1b]*\\x1b\\[0m (?:\\x1b\\[[0-9;]*m)? *[A-Z]+\\x1b\\[0m (?:\\x1b\\[1m[^\\x1b]*\\x1b\\[0m:)*(?: )?\\x1b\\[2m(?P<module>[^\\x1b]+)\\x1b\\[0m\\x1b\\[2m:\\x1b\\[0m ",
   /** A panic in Dynamo's own crates: `lib/<crate>/src/<path>.rs` is `dynamo_<crate>::<path>`. */
   panicLocation: "panicked at (?:/opt/dynamo/)?(?P<module>lib/[a-z_]+/src/[^:]*)\\.rs:",
 } as const;

@@ -6,9 +6,10 @@
  * stages are generated from.
  *
  * The engines are the ones Dynamo 1.5 pins (wxsms/dynamo@2a6da14c8 pyproject.toml:53
- * tensorrt-llm==1.3.0rc24, :64 vllm==0.27.1, :81 sglang==0.5.17), their formats read at upstream
- * main (vllm-project/vllm, sgl-project/sglang, NVIDIA/TensorRT-LLM, NVIDIA/nccl@5067397c,
- * pytorch/pytorch) and cited by file and symbol. Every pattern is RE2.
+ * tensorrt-llm==1.3.0rc24, :64 vllm==0.27.1, :81 sglang==0.5.17). Their formats are read in
+ * upstream's repositories (vllm-project/vllm, sgl-project/sglang, NVIDIA/TensorRT-LLM,
+ * NVIDIA/nccl@5067397c, pytorch/pytorch) and cited by file and symbol, with a line where the
+ * version read is named. Every pattern is RE2.
  */
 
 import type { LinePattern } from "./line-pattern";
@@ -55,11 +56,11 @@ export interface PrefixedJoin extends LinePattern {
  * vLLM's subprocess prefix on every line its EngineCore and workers write: cyan unless NO_COLOR
  * (newer releases: only on a TTY). vllm/utils/system_utils.py:25-26 (CYAN, RESET), _add_prefix.
  */
-export const vllmProcess = "(?:\\x1b\\[0;36m)?\\([A-Za-z0-9_]+ pid=\\d+\\)(?:\\x1b\\[0;0m)? ";
+const vllmProcess = "(?:\\x1b\\[0;36m)?\\([A-Za-z0-9_]+ pid=\\d+\\)(?:\\x1b\\[0;0m)? ";
 
 /** vLLM's level words (Python's level names), by the level an engineer reads. */
 const vllmLevels = { debug: "DEBUG", warn: "WARNING", error: "ERROR", critical: "CRITICAL" } as const;
-const anyVllmLevel = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"].join("|");
+const anyVllmLevel = ["INFO", ...Object.values(vllmLevels)].join("|");
 
 /**
  * vLLM's logger prefix, `%(levelname)s %(asctime)s [%(fileinfo)s:%(lineno)d] ` with date format
@@ -103,6 +104,7 @@ const ncclLine = `^(?:${vllmProcess})?(?:\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\
 const torchCppLine = (letters: string): string =>
   `^(?:${vllmProcess})?(?:\\[rank\\d+\\]:)?\\[(?:${letters})\\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d+ `;
 
+/** RE2 for the text itself. */
 const literal = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
 const tracebackHeader = "Traceback (most recent call last):";
 const traceback = literal(tracebackHeader);
@@ -152,11 +154,11 @@ export const engineEntryStarts: LinePattern[] = [
 ];
 
 /**
- * Messages that continue the one before although each line repeats the prefix: a traceback's
- * header and the lines Python and torch print inside one (chained exceptions, CUDA's advice after
- * an error, c10/cuda/CUDAException.cpp), by their opening words.
+ * Lines Python and torch print inside a traceback, by their opening words: they continue the
+ * message before although they repeat its prefix (chained exceptions; CUDA's advice after an
+ * error, c10/cuda/CUDAException.cpp). A logger's message continues with a traceback's header too.
  */
-const inTraceback = [
+export const inTraceback = [
   "The above exception",
   "During handling of the above",
   "CUDA kernel errors might",
@@ -228,12 +230,12 @@ function notOpeningWith(node: Trie, inWord: boolean, atStart = false): string | 
  */
 function firstMessage(continuations: readonly string[]): string {
   const ways = [
-    "[^\\w.\\s]",
-    `${word}+[^\\w.:\\s]`,
+    "[^\\w.\\s]", // punctuation: a quote, a bracket
+    `${word}+[^\\w.:\\s]`, // a word, then punctuation
     `${word}+\\t`,
     "\\r\\S",
-    `${notEndingWith(exceptionClassEndings)}(?::|\\r|$)`,
-    notOpeningWith(trie(continuations), true, true)!,
+    `${notEndingWith(exceptionClassEndings)}(?::|\\r|$)`, // a word and a colon, no exception's class
+    notOpeningWith(trie(continuations), true, true)!, // a word and a space, no continuation's words
   ];
   return `(?:${ways.join("|")})`;
 }
@@ -334,8 +336,9 @@ const vllmFiles: [string, string][] = [
 ];
 
 /**
- * TensorRT-LLM's module tags are 8 wide: longer sub-package names are abbreviated (tensorrt_llm/
- * logger.py _MODULE_ABBREVIATIONS, and the docs' Module Abbreviation Table for the C++ side).
+ * TensorRT-LLM's module tags are 8 wide: longer sub-package names are abbreviated
+ * (tensorrt_llm/logger.py _MODULE_ABBREVIATIONS; batchmgr, cutl_ext and exec_wkr only in its
+ * logging docs' Module Abbreviation Table). A longer name not listed is cut to 8 and stays cut.
  */
 const trtllmAbbreviations: [string, string][] = [
   ["autoprll", "auto_parallel"],

@@ -126,6 +126,7 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
       message: `${shown(options.name)} is not a DNS name of at most 40 characters`,
     });
   }
+  if (options.otlp !== undefined) problems.push(...readableWithOtlpProblems(options));
   if (options.otlp !== undefined && !dynamoReleases[options.release].otlp.logs) {
     problems.push({
       path: "otlp",
@@ -178,6 +179,32 @@ export function sampleOptionProblems(options: ResolvedSampleOptions): OptionProb
     problems.push(...prefixed(`serviceLogging.${service}`, dynamoLoggingProblems(settings)));
   }
   return problems;
+}
+
+/**
+ * With OTLP export the collector drops the stdout copies of what is exported, by their JSONL:
+ * readable console lines cannot be told from an engine's own (vLLM's formatter prints the same
+ * shape), so they would arrive twice.
+ */
+export function readableWithOtlpProblems(
+  options: Pick<ResolvedSampleOptions, "logging" | "serviceLogging">,
+): OptionProblem[] {
+  const settings: [string, DynamoLoggingSettings | undefined][] = [
+    ["logging", options.logging],
+    ...Object.entries(options.serviceLogging).map(
+      ([service, logging]): [string, DynamoLoggingSettings | undefined] => [
+        `serviceLogging.${service}`,
+        logging,
+      ],
+    ),
+  ];
+  return settings
+    .filter(([, logging]) => logging?.jsonl === false)
+    .map(([path]) => ({
+      path: `${path}.jsonl`,
+      message:
+        "is false while the graph exports its logs over OTLP: the collector drops the stdout copies of exported records by their JSONL, and readable lines cannot be told from an engine's own, so each would arrive twice; keep JSONL",
+    }));
 }
 
 /**

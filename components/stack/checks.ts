@@ -5,6 +5,7 @@
 import type { AlloyCollectorSettings } from "../alloy/options";
 import { resolveAlloyOptions } from "../alloy/values";
 import { alertsOptionProblems, resolveAlertsOptions } from "../dynamo/alerts";
+import { readableWithOtlpProblems } from "../dynamo/graph-spec";
 import type { DynamoAlertsOptions } from "../dynamo/alerts-options";
 import { httpUrlProblem, labelKeyProblem, labelValueProblem, shown } from "../core/field-rules";
 import { defaultDynamoRelease, dynamoReleases } from "../core/dynamo-releases";
@@ -49,7 +50,7 @@ export function safetyProblems(safety: DynamoLoggingSafety): OptionProblem[] {
 export function crossComponentProblems(
   args: {
     alloy?: AlloyCollectorSettings;
-    sample?: Pick<DynamoLoggingSample, "namespace">;
+    sample?: Pick<DynamoLoggingSample, "namespace" | "logging" | "serviceLogging">;
     alerts?: DynamoAlertsOptions;
     loki?: LokiAsAwsSees & { ruler?: { alertmanagerUrl?: unknown; remoteWriteUrl?: unknown } };
     aws?: { region?: unknown };
@@ -62,6 +63,14 @@ export function crossComponentProblems(
     problems.push(...awsLokiProblems(args.loki ?? {}, args.aws.region));
   }
   problems.push(...otlpProblems(args.dynamo ?? {}, args.alloy?.otlpReceiver));
+  if (args.dynamo?.otlp?.enabled && args.sample !== undefined) {
+    const { logging, serviceLogging } = args.sample;
+    const readable = readableWithOtlpProblems({
+      logging: logging ?? {},
+      serviceLogging: { ...serviceLogging },
+    });
+    problems.push(...readable.map((p) => ({ ...p, path: `sample.${p.path}` })));
+  }
   // Collected namespaces from another resource are checked against at deploy time instead.
   const collected = namespacesKnown ? resolveAlloyOptions(args.alloy ?? {}).namespaces : undefined;
   if (args.sample && collected) {

@@ -56,6 +56,16 @@ const crds: Record<DynamoRelease, { file: string; version: string }> = {
 };
 
 describeWithReference("the sample DGD against each release's DynamoGraphDeployment CRD", () => {
+  /** Each release's schema, read and converted once: ajv compiles each schema object once. */
+  const schemas = new Map<DynamoRelease, Json>();
+  const schemaOf = (release: DynamoRelease) => {
+    if (!schemas.has(release)) {
+      const { file, version } = crds[release];
+      schemas.set(release, crdJsonSchema(readReferenceYaml<Record<string, unknown>>(file), version));
+    }
+    return schemas.get(release)!;
+  };
+
   test("every release of the table has its CRD here, at the API version the table says", () => {
     expect(Object.keys(crds).sort()).toEqual(Object.keys(dynamoReleases).sort());
     for (const [release, { version }] of Object.entries(crds))
@@ -67,8 +77,7 @@ describeWithReference("the sample DGD against each release's DynamoGraphDeployme
       cases.map(([name, options]) => [release, name, options] as const),
     ),
   )("%s, with %s: validates against the release's CRD", (release, _case, options) => {
-    const { file, version } = crds[release];
-    const schema = crdJsonSchema(readReferenceYaml<Record<string, unknown>>(file), version);
+    const schema = schemaOf(release);
     const { graph } = buildSampleManifests(
       resolveSampleOptions({ release, ...options, ...(release === "1.0" ? { image } : {}) }),
     );
@@ -78,8 +87,7 @@ describeWithReference("the sample DGD against each release's DynamoGraphDeployme
   });
 
   test("the conversion rejects what the API server would prune: 1.0's field in 1.5's shape and back", () => {
-    const alpha = crdJsonSchema(readReferenceYaml<Record<string, unknown>>(crds["1.0"].file), "v1alpha1");
-    const beta = crdJsonSchema(readReferenceYaml<Record<string, unknown>>(crds["1.5"].file), "v1beta1");
+    const [alpha, beta] = [schemaOf("1.0"), schemaOf("1.5")];
     const { graph } = manifests();
     expect(schemaErrors(alpha, { ...graph, spec: { ...graph.spec, env: [] } })).toEqual([
       "/spec must NOT have additional properties",

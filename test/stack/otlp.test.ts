@@ -139,6 +139,26 @@ describe("the stack config refuses an OTLP path that would not work", () => {
     expect(configProblems(config)).toEqual([expect.stringMatching(message)]);
   });
 
+  test("a readable console with OTLP is refused where it is set: its copies could not be dropped", () => {
+    expect(
+      configProblems({
+        dynamo: { otlp: { enabled: true, tracesEndpoint } },
+        sample: {
+          enabled: true,
+          backend: "mocker",
+          logging: { jsonl: false },
+          serviceLogging: { decode: { jsonl: false } },
+        },
+      }),
+    ).toEqual([
+      expect.stringMatching(/^sample\.logging\.jsonl: is false while the graph exports its logs over OTLP/),
+      expect.stringMatching(/^sample\.serviceLogging\.decode\.jsonl: is false while the graph exports/),
+    ]);
+    expect(
+      configProblems({ sample: { enabled: true, backend: "mocker", logging: { jsonl: false } } }),
+    ).toEqual([]);
+  });
+
   test("their fixed twins are taken", () => {
     expect(configProblems({ dynamo: { otlp: { enabled: true, tracesEndpoint } } })).toEqual([]);
     expect(configProblems({ dynamo: { release: "1.0" } })).toEqual([]);

@@ -20,6 +20,7 @@ import { performance } from "node:perf_hooks";
 import type { Cli } from "./cli-support";
 import { missingCharts } from "../charts/chart-cache";
 import { printQueryCost } from "./bench-cost";
+import { printOtlpCost } from "./bench-otlp";
 import { printProfile, readProfile } from "./bench-profile";
 import { listStacks, projectRoot, UsageError } from "./stack-config";
 
@@ -65,6 +66,7 @@ const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.fl
 export const cli: Cli = async (argv) => {
   if (argv[0] === "cost") {
     printQueryCost();
+    printOtlpCost();
     return 0;
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-logging-bench-"));
@@ -149,5 +151,6 @@ export const cli: Cli = async (argv) => {
     );
   }
   printQueryCost();
+  printOtlpCost();
   return 0;
 };

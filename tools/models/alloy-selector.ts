@@ -9,51 +9,28 @@
  * with re2js. The selector reaches Alloy inside an Alloy string, which is unquoted first.
  */
 import { re2 } from "../../components/core";
-
-const simpleEscapes: Record<string, string> = {
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  v: "\v",
-  "\\": "\\",
-  '"': '"',
-};
+import { unquoteChar } from "../../components/dynamo/go-strconv";
 
 /**
  * The value of a double-quoted Go string literal body (without its quotes), as strconv.Unquote
  * and Alloy's syntax scanner read it; throws on what they refuse (`\s`, `\'`, a raw newline).
  */
 export function unquoteGoString(body: string): string {
-  let out = "";
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === "\n") throw new Error("a newline inside a string");
-    if (c === '"') throw new Error("an unescaped double quote inside a string");
-    if (c !== "\\") {
-      out += c;
+  let [rest, out] = [body, ""];
+  while (rest !== "") {
+    if (rest[0] === "\n") throw new Error("a newline inside a string");
+    const char = unquoteChar(rest, '"');
+    if (char) {
+      [out, rest] = [out + char[0], char[1]];
       continue;
     }
-    const e = body[++i];
-    if (e === undefined) throw new Error("a string ending in a backslash");
-    if (e in simpleEscapes) {
-      out += simpleEscapes[e];
-    } else if (e === "x" || e === "u" || e === "U") {
-      const width = { x: 2, u: 4, U: 8 }[e];
-      const digits = body.slice(i + 1, i + 1 + width);
-      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(digits)) throw new Error(`invalid escape \\${e}`);
-      out += String.fromCodePoint(parseInt(digits, 16));
-      i += width;
-    } else if (/[0-7]/.test(e)) {
-      const digits = body.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(digits) || parseInt(digits, 8) > 255) throw new Error("invalid octal escape");
-      out += String.fromCharCode(parseInt(digits, 8));
-      i += 2;
-    } else {
-      throw new Error(`unknown escape sequence \\${e}`);
-    }
+    if (rest[0] === '"') throw new Error("an unescaped double quote inside a string");
+    if (rest.length === 1) throw new Error("a string ending in a backslash");
+    throw new Error(
+      /^\\[xuU0-7]/.test(rest)
+        ? `invalid escape ${rest.slice(0, 2)}`
+        : `unknown escape sequence ${rest.slice(0, 2)}`,
+    );
   }
   return out;
 }
