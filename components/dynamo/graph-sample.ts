@@ -60,13 +60,16 @@ export class DynamoGraphSample extends pulumi.ComponentResource {
     super("dynamo-logging:index:DynamoGraphSample", name, {}, opts);
 
     const manifests = buildSampleManifests(options);
-    const graph = pulumi
-      .output(otlp?.logsEndpoint)
-      .apply((logsEndpoint) =>
-        otlp === undefined || logsEndpoint === undefined
-          ? manifests.graph
-          : buildSampleManifests({ ...options, otlp: { ...otlp, logsEndpoint } }).graph,
-      );
+    // With OTLP, the graph's variables name the collector once its Service is known.
+    const spec =
+      otlp === undefined
+        ? manifests.graph.spec
+        : pulumi
+            .output(otlp.logsEndpoint)
+            .apply(
+              (logsEndpoint) =>
+                buildSampleManifests({ ...options, otlp: { ...otlp, logsEndpoint } }).graph.spec,
+            );
     const configMaps = manifests.configMaps.map(
       (configMap) =>
         new k8s.core.v1.ConfigMap(
@@ -81,7 +84,7 @@ export class DynamoGraphSample extends pulumi.ComponentResource {
         apiVersion: manifests.graph.apiVersion,
         kind: manifests.graph.kind,
         metadata: { ...manifests.graph.metadata, namespace: args.namespace },
-        spec: graph.apply((known) => known.spec),
+        spec,
       },
       { parent: this, dependsOn: configMaps },
     );

@@ -18,7 +18,7 @@ import {
 import { shown } from "../core/field-rules";
 import { labelMatches } from "../core/matchers";
 import type { OptionProblem } from "../core/problems";
-import { goTemplateError } from "./go-template";
+import type * as GoTemplate from "./go-template";
 
 /** One rule of a Prometheus rule file: an alert or a recording. */
 export interface LokiRule {
@@ -325,6 +325,9 @@ const templateDefinitions =
  */
 function templateProblem(text: string, alert: string): string | undefined {
   const name = `__alert_${alert.length > 64 ? `${alert.slice(0, 64)}…` : alert}`;
+  // Loaded on first use: only a user's own rule groups have templates to parse.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { goTemplateError } = require("./go-template") as typeof GoTemplate;
   const error = goTemplateError(templateDefinitions + text, name, prometheusTemplateFunctions);
   return error && `is not a template Loki's ruler can parse: ${error}`;
 }
