@@ -244,6 +244,14 @@ export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type ParseResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
 
 /**
+ * How the stack config is parsed: each issue keeps the value it is about (for the message), and
+ * zod's eval-compiled fast path is skipped. A program parses its config once or a few times, and
+ * compiling a parser for each object of the schema costs more than walking it (about 5 ms of
+ * every render, measured by `npm run bench`).
+ */
+const parseContext: z.core.ParseContext<z.core.$ZodIssue> = { reportInput: true, jitless: true };
+
+/**
  * Parses a stack's raw config as the Pulumi runtime holds it: keys `dynamo-logging:<key>`, values
  * strings (structured values as JSON). Keys of other namespaces (providers) are not ours to judge.
  */
@@ -295,7 +303,7 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
   const taken = pasted.map(({ path }) => path.map(String).join("."));
   const aboutTaken = ({ path }: { path: string }) =>
     taken.some((t) => t === path || t.startsWith(`${path}.`) || path.startsWith(`${t}.`));
-  const result = stackConfigSchema.safeParse(judged, { reportInput: true });
+  const result = stackConfigSchema.safeParse(judged, parseContext);
   if (problems.length === 0 && result.success) return { ok: true, config: result.data };
   if (!result.success) {
     problems.push(
@@ -332,7 +340,7 @@ function everyIssue(input: Record<string, unknown>, first: z.core.$ZodIssue[]): 
       taken.push(path.map(String).join("."));
       pruned = without(pruned, path);
     }
-    const again = stackConfigSchema.safeParse(pruned, { reportInput: true });
+    const again = stackConfigSchema.safeParse(pruned, parseContext);
     if (again.success) break;
     latest = again.error.issues;
     found.push(...latest.filter((issue) => issue.code === "custom" && !echoes(issue)));

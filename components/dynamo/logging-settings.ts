@@ -3,7 +3,7 @@
  * the release table says later releases read them): validated, and rendered to the environment
  * variables and TOML file the runtime reads. Pure.
  */
-import { stringify as toToml } from "smol-toml";
+import type * as SmolToml from "smol-toml";
 import { type DynamoRelease, dynamoReleases } from "../core/dynamo-releases";
 import { z } from "zod";
 import { shown } from "../core/field-rules";
@@ -277,6 +277,9 @@ export function dynamoLoggingEnv(settings: DynamoLoggingSettings, release: Dynam
 
 /** The logging TOML the runtime reads from DYN_LOGGING_CONFIG_PATH. */
 export function dynamoLoggingToml(file: DynamoLoggingConfigFile): string {
+  // Loaded on first use: only a graph with a logging file has TOML to write.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { stringify: toToml } = require("smol-toml") as typeof SmolToml;
   return toToml({
     ...(file.logLevel === undefined ? {} : { log_level: file.logLevel }),
     ...(file.filters === undefined ? {} : { log_filters: file.filters }),

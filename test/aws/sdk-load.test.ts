@@ -4,7 +4,8 @@
  */
 import { renderStack } from "../helpers/program";
 
-// Every module of the package a program could load it through: the index and the services used.
+// Every module of the package a program could load it through: the index, the services used, and
+// the modules of the classes components/aws/sdk.ts reads.
 for (const module of [
   "@pulumi/aws",
   "@pulumi/aws/eks",
@@ -12,6 +13,16 @@ for (const module of [
   "@pulumi/aws/kms",
   "@pulumi/aws/s3",
   "@pulumi/aws/provider",
+  "@pulumi/aws/eks/podIdentityAssociation",
+  "@pulumi/aws/iam/role",
+  "@pulumi/aws/iam/rolePolicy",
+  "@pulumi/aws/kms/key",
+  "@pulumi/aws/s3/bucket",
+  "@pulumi/aws/s3/bucketLifecycleConfiguration",
+  "@pulumi/aws/s3/bucketOwnershipControls",
+  "@pulumi/aws/s3/bucketPolicy",
+  "@pulumi/aws/s3/bucketPublicAccessBlock",
+  "@pulumi/aws/s3/bucketServerSideEncryptionConfiguration",
 ]) {
   jest.mock(module, () => {
     throw new Error("@pulumi/aws was loaded");
