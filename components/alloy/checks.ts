@@ -7,13 +7,14 @@ import { dynamoPodLabels } from "../core/log-schema";
 import type { AlloyCollectorSettings } from "./options";
 import {
   dnsLabelProblem,
+  dnsSubdomainProblem,
   helmReleaseNameProblem,
   labelKeyProblem,
   labelValueProblem,
   lokiLabelNameProblem,
   shown,
 } from "../core/field-rules";
-import { replicasProblem, resourceProblems } from "../core/quantities";
+import { replicasProblem, resourceProblems, volumeSizeProblem } from "../core/quantities";
 import type { OptionProblem } from "../core/problems";
 import { type ResolvedAlloyOptions, resolveAlloyOptions } from "./values";
 
@@ -84,13 +85,6 @@ export function validateAlloyOptions(
 export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
-  if (options.clusterEvents && options.gatherMethod !== "kubernetesApi") {
-    problem(
-      "clusterEvents",
-      `needs gatherMethod kubernetesApi: with ${options.gatherMethod} the collector is a DaemonSet, and every node's pod would ship every event`,
-    );
-  }
-
   if (options.namespaces.length === 0) {
     problem(
       "namespaces",
@@ -151,5 +145,59 @@ export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProble
     );
   }
   problems.push(...resourceProblems("resources", options.resources));
+  problems.push(...storageProblems(options));
+  return problems;
+}
+
+/**
+ * Node directories a collector's state must stay out of: what it reads, what the kubelet and the
+ * container runtime own, and the k8s-monitoring `host-storage` preset's directory, which every
+ * collector using that preset shares (k8s-monitoring@4.4.0 collectors/presets/host-storage.yaml:7-21).
+ */
+const reservedHostPaths = [
+  { path: "/var/log", why: "the logs the collector reads" },
+  { path: "/var/lib/docker", why: "the container runtime's" },
+  { path: "/var/lib/containerd", why: "the container runtime's" },
+  { path: "/var/lib/kubelet", why: "the kubelet's" },
+  { path: "/proc", why: "the kernel's" },
+  { path: "/sys", why: "the kernel's" },
+  { path: "/dev", why: "the kernel's" },
+  { path: "/etc", why: "the node's configuration" },
+  {
+    path: "/var/lib/alloy",
+    why: "the directory of k8s-monitoring's host-storage preset, shared by every collector that uses it",
+  },
+] as const;
+
+/** Why `path` cannot hold this collector's state on the nodes, or undefined when it can. */
+export function collectorHostPathProblem(path: string): string | undefined {
+  if (!/^(\/[A-Za-z0-9._-]+)+$/.test(path) || path.split("/").some((part) => part === "." || part === "..")) {
+    return `${shown(path)} is not an absolute path of plain names (letters, digits, ".", "_", "-"), without "." or ".." or a trailing "/"`;
+  }
+  if (path.length > 255) return `${shown(path)} is longer than 255 characters`;
+  const reserved = reservedHostPaths.find(
+    (entry) => path === entry.path || path.startsWith(`${entry.path}/`) || entry.path.startsWith(`${path}/`),
+  );
+  return reserved
+    ? `${shown(path)} overlaps ${reserved.path}, ${reserved.why}: two writers would overwrite each other's state; keep the default /var/lib/dynamo-logging/<namespace>/<release>`
+    : undefined;
+}
+
+function storageProblems(options: ResolvedAlloyOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const { storage } = options;
+  const size = volumeSizeProblem(storage.size, { quantity: "1Mi", because: "the positions file" });
+  if (size) problems.push({ path: "storage.size", message: size });
+  if (storage.storageClass !== undefined) {
+    const reason = dnsSubdomainProblem(storage.storageClass, "a StorageClass name");
+    if (reason) problems.push({ path: "storage.storageClass", message: reason });
+  }
+  if (storage.hostPath !== undefined) {
+    const reason =
+      options.gatherMethod === "nodeFiles"
+        ? collectorHostPathProblem(storage.hostPath)
+        : "applies to gatherMethod nodeFiles; kubernetesApi keeps each replica's state on a volume of its own";
+    if (reason) problems.push({ path: "storage.hostPath", message: reason });
+  }
   return problems;
 }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { validateAlloyOptions } from "./checks";
-import { buildAlloyValues, collectorName, tenantSecretKey } from "./values";
+import { buildAlloyValues, collectorName, collectorPodLabel, tenantSecretKey } from "./values";
 import { collectorOtlpEndpoint } from "./otlp";
 import { chartCatalog, chartSource } from "../core/chart-catalog";
 import { type AlloyCollectorOptions, alloyInputStandIns } from "./options";
@@ -28,8 +28,8 @@ export class AlloyCollector extends pulumi.ComponentResource {
   /** The namespaces whose pod logs are collected. */
   public readonly collectedNamespaces: pulumi.Output<string[]>;
   /**
-   * Labels of the collector's pods, as the alloy-operator renders them (`npm run verify` checks
-   * them on its real pods): what a NetworkPolicy selects the collector by.
+   * A label every collector pod carries, the pod-log and the events collectors' alike (`npm run
+   * verify` checks it on their real pods): what a NetworkPolicy selects the collectors by.
    */
   public readonly podLabels: Readonly<Record<string, string>>;
   public readonly release: k8s.helm.v3.Release;
@@ -82,16 +82,16 @@ export class AlloyCollector extends pulumi.ComponentResource {
         namespace: args.namespace,
         ...chartSource(chartCatalog.k8sMonitoring),
         values: pulumi
-          .all([settled, args.pushUrl, args.otlpUrl])
-          .apply(([valid, pushUrl, otlpUrl]) =>
-            buildAlloyValues(valid, { pushUrl, otlpUrl, tenantSecretName }),
+          .all([settled, args.pushUrl, args.otlpUrl, args.namespace])
+          .apply(([valid, pushUrl, otlpUrl, namespace]) =>
+            buildAlloyValues(valid, { pushUrl, otlpUrl, tenantSecretName }, namespace),
           ),
       },
       { parent: this, dependsOn: tenantSecret ? [tenantSecret] : [] },
     );
 
     this.collectedNamespaces = settled.apply((valid) => valid.namespaces);
-    this.podLabels = { "app.kubernetes.io/name": collectorName };
+    this.podLabels = { [collectorPodLabel]: options.releaseName };
     this.otlpEndpoint = pulumi
       .output(args.namespace)
       .apply((namespace) =>

@@ -23,14 +23,19 @@ export interface AlloyCollectorOptions {
    */
   namespaces?: pulumi.Input<string[]>;
   /**
-   * How the collector reads pod logs. Default "kubernetesApi".
-   * - `kubernetesApi`: through the API server, as Dynamo's own logging setup does: no host mounts, a clustered
-   *   Deployment shares the pods out. Costs API server traffic proportional to log volume.
-   * - `nodeFiles`: from /var/log/pods on every node, as a DaemonSet with host mounts: no API server
-   *   load, the usual choice for large clusters.
+   * How the collector reads pod logs. Default "kubernetesApi". docs/operating.md ("What the
+   * collector keeps and loses") compares what each loses and repeats.
+   * - `kubernetesApi`: through the API server, as Dynamo's own logging setup does: no host mounts,
+   *   a clustered StatefulSet shares the pods out, each replica's positions on a volume of its own.
+   *   A container's start-up lines are read, but a target moving between replicas is read again
+   *   from its start. Costs API server traffic proportional to log volume.
+   * - `nodeFiles`: from /var/log/pods on every node, as a DaemonSet with host mounts and its
+   *   positions on the node: no API server load, nothing re-read when a collector restarts, every
+   *   container read from its first line. Runs as root: the collector's namespace must allow
+   *   privileged pods.
    */
   gatherMethod?: AlloyGatherMethod;
-  /** Collector replicas with kubernetesApi (clustered, so they share the pods). Default 1. */
+  /** Collector replicas with kubernetesApi (clustered, so they share the pods out). Default 1. */
   replicas?: number;
   /**
    * Extra Loki labels copied from pod labels, `<loki label>: <pod label>`. Added to the Dynamo graph
@@ -51,11 +56,18 @@ export interface AlloyCollectorOptions {
   /**
    * Kubernetes events of the collected namespaces (OOMKilled, FailedScheduling, BackOff,
    * evictions) as log lines beside the pods' own, with labels `job="integrations/kubernetes/eventhandler"`,
-   * `namespace` and `reason`, and the object's name as structured metadata `name`. Needs gatherMethod
-   * kubernetesApi: a DaemonSet would ship every event once per node. Default true with
-   * kubernetesApi, false with nodeFiles.
+   * `namespace` and `reason`, and the object's name as structured metadata `name`. Read by a
+   * collector of their own (`alloy-events`: one replica, its cursor on a volume), so that no event is
+   * sent twice by two replicas or again after a restart, whichever gatherMethod reads the pods.
+   * Default true.
    */
   clusterEvents?: boolean;
+  /**
+   * Where the collectors keep what they have read (each container's position, the events cursor),
+   * so that a restart resumes instead of reading every log again and re-sending an hour of events.
+   * Default: a volume per replica of 1Gi, on the cluster's default StorageClass.
+   */
+  storage?: AlloyStorageOptions;
   /**
    * An OTLP receiver on the collector (gRPC 4317, HTTP 4318): Dynamo pods that export their logs
    * over OTLP send them here, and the collector writes them to Loki's own OTLP endpoint with the
@@ -63,6 +75,25 @@ export interface AlloyCollectorOptions {
    * (LokiStack's `otlp`). Default false.
    */
   otlpReceiver?: boolean;
+}
+
+/** Where the collectors keep their state: see `AlloyCollectorOptions.storage`. */
+export interface AlloyStorageOptions {
+  /**
+   * Size of the volume of each kubernetesApi replica and of the events collector. Positions take a
+   * few hundred bytes a container; the default leaves room for the StorageClass's minimum.
+   * Default "1Gi".
+   */
+  size?: string;
+  /** StorageClass of those volumes. Default: the cluster's default StorageClass. */
+  storageClass?: string;
+  /**
+   * With nodeFiles: the directory on each node that holds the collector's positions. It must be
+   * this collector's alone: another collector writing there (the k8s-monitoring `host-storage`
+   * preset's /var/lib/alloy, say) would overwrite them. Default
+   * `/var/lib/dynamo-logging/<namespace>/<releaseName>`.
+   */
+  hostPath?: string;
 }
 
 /** The collector's options once every Input is known: what stack config holds and the builders take. */
@@ -87,5 +118,12 @@ export const alloySettingsSchema = z.strictObject({
   redactSecrets: z.boolean().optional(),
   highAvailability: z.boolean().optional(),
   clusterEvents: z.boolean().optional(),
+  storage: z
+    .strictObject({
+      size: z.string().optional(),
+      storageClass: z.string().optional(),
+      hostPath: z.string().optional(),
+    })
+    .optional(),
   otlpReceiver: z.boolean().optional(),
 }) satisfies z.ZodType<AlloyCollectorSettings>;

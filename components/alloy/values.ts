@@ -8,22 +8,31 @@ import { dynamoPodLabels, otlpExport } from "../core/log-schema";
 import type { AlloyCollectorSettings, AlloyGatherMethod } from "./options";
 import { type ResourceRequirements } from "../core/quantities";
 
-/** The one collector this chart release defines; every feature is assigned to it by name. */
+/** The collector of pod logs (and of OTLP, with the receiver). */
 export const collectorName = "alloy-logs";
+/** The collector of Kubernetes events: one replica, so that one cursor says what was sent. */
+export const eventsCollectorName = "alloy-events";
+/** Where Alloy keeps its state inside the container (`--storage.path`), on the volume mounted there. */
+export const alloyStoragePath = "/var/lib/alloy";
+/** The volume (or claim template) mounted at `alloyStoragePath`. */
+const stateVolume = "alloy-state";
 /** The destination key in the chart's `destinations` map. */
 export const lokiDestinationName = "loki";
 
 /** Each gather method is a chart feature plus the collector shape it needs. */
 const gatherMethods: Record<AlloyGatherMethod, { feature: string; presets: string[] }> = {
   // Tails logs through the API server: no host mounts. Clustering shares the pods out among
-  // replicas (the chart refuses kubernetesApi on several unclustered replicas).
-  kubernetesApi: { feature: "podLogsViaKubernetesApi", presets: ["clustered", "deployment"] },
+  // replicas (the chart refuses kubernetesApi on several unclustered replicas); a StatefulSet gives
+  // each replica a volume of its own for its positions (volumeClaimTemplates: StatefulSets only).
+  kubernetesApi: { feature: "podLogsViaKubernetesApi", presets: ["clustered", "statefulset"] },
   // Reads /var/log/pods on every node: no API server load, but a DaemonSet with host mounts.
   nodeFiles: { feature: "podLogsViaLoki", presets: ["filesystem-log-reader", "daemonset"] },
 };
 
 /** The settings with every default applied: each field of the options, required. */
-export type ResolvedAlloyOptions = Required<AlloyCollectorSettings>;
+export type ResolvedAlloyOptions = Required<Omit<AlloyCollectorSettings, "storage">> & {
+  storage: { size: string; storageClass?: string; hostPath?: string };
+};
 
 const defaultResources: ResourceRequirements = {
   requests: { cpu: "100m", memory: "256Mi" },
@@ -42,9 +51,19 @@ export function resolveAlloyOptions(options: AlloyCollectorSettings): ResolvedAl
     resources: options.resources ?? defaultResources,
     redactSecrets: options.redactSecrets ?? false,
     highAvailability: options.highAvailability ?? false,
-    clusterEvents: options.clusterEvents ?? (options.gatherMethod ?? "kubernetesApi") === "kubernetesApi",
+    clusterEvents: options.clusterEvents ?? true,
+    storage: {
+      size: options.storage?.size ?? "1Gi",
+      ...(options.storage?.storageClass === undefined ? {} : { storageClass: options.storage.storageClass }),
+      ...(options.storage?.hostPath === undefined ? {} : { hostPath: options.storage.hostPath }),
+    },
     otlpReceiver: options.otlpReceiver ?? false,
   };
+}
+
+/** The node directory of a nodeFiles collector's state: its release's own. */
+export function collectorHostPath(options: ResolvedAlloyOptions, namespace: string): string {
+  return options.storage.hostPath ?? `/var/lib/dynamo-logging/${namespace}/${options.releaseName}`;
 }
 
 /** Where the collector pushes: resolved values of the Loki component's outputs. */
@@ -95,10 +114,140 @@ const hookResources = {
   limits: { cpu: "500m", memory: "128Mi" },
 } as const;
 
-/** Helm values for the pinned k8s-monitoring chart: one log collector, one Loki destination. */
-export function buildAlloyValues(options: ResolvedAlloyOptions, destination: AlloyDestination): Values {
+/**
+ * The pod label both collectors carry (`controller.podLabels`), valued with the release name: what
+ * a NetworkPolicy selects the collectors by. The operator's own labels name each collector apart.
+ */
+export const collectorPodLabel = "dynamo-logging.io/collector";
+
+/** The group the non-root collectors run as: the state volume is made writable to it (fsGroup). */
+const collectorGroup = collectorSecurityContext.runAsGroup;
+
+/**
+ * Seconds a collector pod has to stop. Alloy stops its sources first (alloy@v1.18.1
+ * internal/runtime/internal/controller/scheduler.go:59, 149-155), each saving its positions
+ * (internal/component/loki/source/internal/positions/positions.go:263-279); then `loki.write`
+ * sends what its queue holds for up to the queue's drain_timeout, 15 s
+ * (internal/component/loki/write/types.go:82-87; internal/component/common/loki/client/shards.go:290-316).
+ * Kubernetes' default of 30 s leaves little margin; past this the kubelet kills the pod and what
+ * the queue held is lost (docs/operating.md, "What the collector keeps and loses").
+ */
+export const collectorStopGraceSeconds = 60;
+
+/** The events collector's pod: a watch of the collected namespaces' events, a small stream. */
+const eventsCollectorResources: ResourceRequirements = {
+  requests: { cpu: "50m", memory: "128Mi" },
+  limits: { cpu: "500m", memory: "512Mi" },
+};
+
+/** A volume of `size` per StatefulSet replica, mounted at the storage path. */
+function stateClaimTemplate(storage: ResolvedAlloyOptions["storage"]): Values {
+  return {
+    metadata: { name: stateVolume },
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: storage.size } },
+      ...(storage.storageClass === undefined ? {} : { storageClassName: storage.storageClass }),
+    },
+  };
+}
+
+/**
+ * A collector's state on a volume that outlives its container: a claim per StatefulSet replica
+ * (removed with the replica: `enableStatefulSetAutoDeletePVC`), or a directory on the node for a
+ * DaemonSet. The chart's default, /tmp/alloy in the container, goes with every restart.
+ */
+function stateValues(
+  options: ResolvedAlloyOptions,
+  on: { statefulSet: true } | { statefulSet: false; hostPath: string },
+): { alloy: Values; controller: Values; global?: Values } {
+  const alloy = {
+    storagePath: alloyStoragePath,
+    mounts: { extra: [{ name: stateVolume, mountPath: alloyStoragePath }] },
+  };
+  if (!on.statefulSet) {
+    return {
+      alloy,
+      controller: {
+        volumes: {
+          extra: [{ name: stateVolume, hostPath: { path: on.hostPath, type: "DirectoryOrCreate" } }],
+        },
+      },
+    };
+  }
+  return {
+    alloy,
+    controller: {
+      volumeClaimTemplates: [stateClaimTemplate(options.storage)],
+      enableStatefulSetAutoDeletePVC: true,
+    },
+    // The volume's root is root's: the non-root collector writes there through its group.
+    global: { podSecurityContext: { fsGroup: collectorGroup } },
+  };
+}
+
+/** The collector of pod logs: a clustered StatefulSet through the API, or a DaemonSet reading node files. */
+function logsCollectorValues(options: ResolvedAlloyOptions, namespace: string): Values {
+  const throughApi = options.gatherMethod === "kubernetesApi";
+  const state = stateValues(
+    options,
+    throughApi
+      ? { statefulSet: true }
+      : { statefulSet: false, hostPath: collectorHostPath(options, namespace) },
+  );
+  return {
+    presets: gatherMethods[options.gatherMethod].presets,
+    alloy: {
+      resources: options.resources,
+      // The chart's default adds a dozen capabilities for reading host files as root; reading
+      // through the API server needs none of them.
+      ...(throughApi ? { securityContext: collectorSecurityContext } : {}),
+      // The secret filter is an experimental Alloy component: the chart refuses it otherwise.
+      ...(options.redactSecrets ? { stabilityLevel: "experimental" } : {}),
+      ...state.alloy,
+    },
+    ...(state.global ? { global: state.global } : {}),
+    // The sidecar that reloads Alloy's configuration: the chart requests, but does not limit, it.
+    configReloader: { resources: configReloaderResources },
+    controller: {
+      podLabels: { [collectorPodLabel]: options.releaseName },
+      terminationGracePeriodSeconds: collectorStopGraceSeconds,
+      ...(throughApi
+        ? {
+            replicas: options.replicas,
+            // Any collector of more than one replica: a node drain then stops one at a time.
+            ...(options.replicas > 1 ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } } : {}),
+          }
+        : {}),
+      ...state.controller,
+    },
+  };
+}
+
+/** The collector of Kubernetes events: one replica, its cursor on a claim of its own. */
+function eventsCollectorValues(options: ResolvedAlloyOptions): Values {
+  const state = stateValues(options, { statefulSet: true });
+  return {
+    presets: ["statefulset"],
+    alloy: { resources: eventsCollectorResources, securityContext: collectorSecurityContext, ...state.alloy },
+    global: state.global,
+    configReloader: { resources: configReloaderResources },
+    controller: {
+      replicas: 1,
+      podLabels: { [collectorPodLabel]: options.releaseName },
+      terminationGracePeriodSeconds: collectorStopGraceSeconds,
+      ...state.controller,
+    },
+  };
+}
+
+/** Helm values for the pinned k8s-monitoring chart: a log collector, an events collector, one Loki destination. */
+export function buildAlloyValues(
+  options: ResolvedAlloyOptions,
+  destination: AlloyDestination,
+  namespace: string,
+): Values {
   const method = gatherMethods[options.gatherMethod];
-  const deployment = options.gatherMethod === "kubernetesApi";
   const tenant =
     destination.tenantSecretName === undefined
       ? {}
@@ -114,30 +263,8 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
       ...(otlp ? { [lokiOtlpDestinationName]: otlp.destination } : {}),
     },
     collectors: {
-      [collectorName]: {
-        presets: method.presets,
-        alloy: {
-          resources: options.resources,
-          // The chart's default adds a dozen capabilities for reading host files as root; reading
-          // through the API server needs none of them.
-          ...(deployment ? { securityContext: collectorSecurityContext } : {}),
-          // The secret filter is an experimental Alloy component: the chart refuses it otherwise.
-          ...(options.redactSecrets ? { stabilityLevel: "experimental" } : {}),
-        },
-        // The sidecar that reloads Alloy's configuration: the chart requests, but does not limit, it.
-        configReloader: { resources: configReloaderResources },
-        ...(deployment
-          ? {
-              controller: {
-                replicas: options.replicas,
-                // Any collector of more than one replica: a node drain then stops one at a time.
-                ...(options.replicas > 1
-                  ? { podDisruptionBudget: { enabled: true, maxUnavailable: 1 } }
-                  : {}),
-              },
-            }
-          : {}),
-      },
+      [collectorName]: logsCollectorValues(options, namespace),
+      ...(options.clusterEvents ? { [eventsCollectorName]: eventsCollectorValues(options) } : {}),
     },
     [method.feature]: {
       enabled: true,
@@ -154,15 +281,20 @@ export function buildAlloyValues(options: ResolvedAlloyOptions, destination: All
         : {}),
       extraLogProcessingStages: renderAlloyStages(dynamoLogStages(options.otlpReceiver)),
       ...(options.redactSecrets ? { secretFilter: { enabled: true } } : {}),
+      // A file without a saved position is read from its first line, not its end (the chart's
+      // default, tail_from_end): a crashing worker's start-up traceback is what an operator needs.
+      // With positions on the node, a restart resumes where it stopped and re-reads nothing.
+      ...(options.gatherMethod === "nodeFiles" ? { onlyGatherNewLogLines: false } : {}),
     },
-    // Events of the collected namespaces only, shared out among clustered replicas like the pods.
+    // Events of the collected namespaces only, on the one replica of their own collector: without
+    // clustering, nothing moves the cursor to another replica that would send them again.
     clusterEvents: options.clusterEvents
       ? {
           enabled: true,
-          collector: collectorName,
+          collector: eventsCollectorName,
           destinations: [lokiDestinationName],
           namespaces: options.namespaces,
-          clustering: true,
+          clustering: false,
         }
       : { enabled: false },
     ...(otlp ? { applicationObservability: otlp.feature } : {}),

@@ -95,6 +95,23 @@ export function replicasProblem(replicas: number): string | undefined {
 }
 
 /**
+ * Why `size` is not a volume size a claim can ask: not a quantity, below `minimum` (whose reason
+ * the message gives), or larger than any block volume a cloud makes; undefined when it is one.
+ */
+export function volumeSizeProblem(
+  size: string,
+  minimum: { quantity: string; because: string },
+): string | undefined {
+  const bytes = parseMemory(size);
+  if (bytes === undefined || bytes < parseMemory(minimum.quantity)!) {
+    return `${shown(size)} is not ${memoryQuantityHint} of at least ${minimum.quantity} (${minimum.because})`;
+  }
+  return bytes > clusterLimits.volumeBytes
+    ? `${size} is larger than any block volume a cloud makes: at most 64Ti (AWS io2 Block Express, Azure Ultra Disk, GCP Hyperdisk Extreme)`
+    : undefined;
+}
+
+/**
  * Requests above limits are rejected by the API server only at apply time; saying so at preview
  * time is kinder, as it is for a request or limit no node has. One problem per violation, with its
  * path below `path`.

@@ -14,12 +14,10 @@ import {
   shown,
 } from "../core/field-rules";
 import {
-  clusterLimits,
-  memoryQuantityHint,
-  parseMemory,
   replicasProblem,
   type ResourceRequirements,
   resourceProblems,
+  volumeSizeProblem,
 } from "../core/quantities";
 import { type LokiComponent, lokiComponentsByMode, type LokiMode, type LokiStackSettings } from "./options";
 import { omitted, type OptionProblem } from "../core/problems";
@@ -252,18 +250,11 @@ function workloadProblems(options: ResolvedLokiOptions): OptionProblem[] {
   const problem = (path: string, message: string) => problems.push({ path, message });
   const { mode } = options;
   const components: readonly LokiComponent[] = lokiComponentsByMode[mode];
-  const volume = parseMemory(options.persistence.size);
-  if (volume === undefined || volume < 2 ** 30) {
-    problem(
-      "persistence.size",
-      `${shown(options.persistence.size)} is not ${memoryQuantityHint} of at least 1Gi (the write-ahead log lives there)`,
-    );
-  } else if (volume > clusterLimits.volumeBytes) {
-    problem(
-      "persistence.size",
-      `${options.persistence.size} is larger than any block volume a cloud makes: at most 64Ti (AWS io2 Block Express, Azure Ultra Disk, GCP Hyperdisk Extreme)`,
-    );
-  }
+  const volume = volumeSizeProblem(options.persistence.size, {
+    quantity: "1Gi",
+    because: "the write-ahead log lives there",
+  });
+  if (volume) problem("persistence.size", volume);
 
   for (const component of Object.keys(options.replicas) as LokiComponent[]) {
     if (!components.includes(component)) {

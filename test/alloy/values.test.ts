@@ -28,7 +28,7 @@ const variants: Record<string, AlloyCollectorSettings> = {
   "node files": { gatherMethod: "nodeFiles" },
 };
 const build = (options: AlloyCollectorSettings, tenantSecretName?: string): Json =>
-  buildAlloyValues(resolveAlloyOptions(options), { pushUrl, tenantSecretName });
+  buildAlloyValues(resolveAlloyOptions(options), { pushUrl, tenantSecretName }, "logging");
 
 const problems = (options: AlloyCollectorSettings) =>
   alloyOptionProblems(resolveAlloyOptions(options)).map((p) => `${p.path}: ${p.message}`);
@@ -85,35 +85,42 @@ describe("collector values", () => {
     });
   });
 
-  test("one collector, pod logs and the events of the same namespaces: self-reporting off, no other feature", () => {
+  test("pod logs on one collector, the events of the same namespaces on a second: self-reporting off, no other feature", () => {
     const values = build({ namespaces: ["dynamo", "inference"] });
-    expect(Object.keys(values.collectors)).toEqual(["alloy-logs"]);
+    expect(Object.keys(values.collectors)).toEqual(["alloy-logs", "alloy-events"]);
     expect(values.selfReporting).toEqual({ enabled: false });
     const features = Object.entries(values).filter(([, v]) => (v as Json)?.enabled === true);
     expect(features.map(([key]) => key)).toEqual(["podLogsViaKubernetesApi", "clusterEvents"]);
+    // One replica, unclustered: no other replica ever holds the cursor, or sends the events again.
     expect(values.clusterEvents).toEqual({
       enabled: true,
-      collector: "alloy-logs",
+      collector: "alloy-events",
       destinations: ["loki"],
       namespaces: ["dynamo", "inference"],
-      clustering: true,
+      clustering: false,
     });
+    expect(values.collectors["alloy-events"].presets).toEqual(["statefulset"]);
+    expect(values.collectors["alloy-events"].controller.replicas).toBe(1);
   });
 
-  test("cluster events can be turned off, and are refused on a DaemonSet that would ship each once per node", () => {
-    expect(build({ clusterEvents: false }).clusterEvents).toEqual({ enabled: false });
-    expect(build({ gatherMethod: "nodeFiles" }).clusterEvents).toEqual({ enabled: false });
-    expect(problems({ gatherMethod: "nodeFiles", clusterEvents: true })).toEqual([
-      "clusterEvents: needs gatherMethod kubernetesApi: with nodeFiles the collector is a DaemonSet, and every node's pod would ship every event",
-    ]);
+  test("cluster events can be turned off, and then have no collector; node files gather them too", () => {
+    const off = build({ clusterEvents: false });
+    expect(off.clusterEvents).toEqual({ enabled: false });
+    expect(Object.keys(off.collectors)).toEqual(["alloy-logs"]);
+    // The events collector is a StatefulSet of its own whatever reads the pods: a DaemonSet never
+    // ships them once per node.
+    const files = build({ gatherMethod: "nodeFiles" });
+    expect(files.clusterEvents).toMatchObject({ enabled: true, collector: "alloy-events", clustering: false });
+    expect(files.collectors["alloy-events"].presets).toEqual(["statefulset"]);
+    expect(problems({ gatherMethod: "nodeFiles", clusterEvents: true })).toEqual([]);
   });
 
-  test("Kubernetes API gathering: a clustered Deployment with explicit resources, no host mounts", () => {
+  test("Kubernetes API gathering: a clustered StatefulSet with explicit resources, no host mounts", () => {
     const values = build({ replicas: 2 });
     const collector = values.collectors["alloy-logs"];
-    expect(collector.presets).toEqual(["clustered", "deployment"]);
+    expect(collector.presets).toEqual(["clustered", "statefulset"]);
     // Two replicas: a node drain stops them one at a time.
-    expect(collector.controller).toEqual({
+    expect(collector.controller).toMatchObject({
       replicas: 2,
       podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     });
@@ -131,7 +138,7 @@ describe("collector values", () => {
       seccompProfile: { type: "RuntimeDefault" },
     });
     expect(collector.alloy.securityContext.runAsUser).toBeGreaterThan(0);
-    expect(Object.keys(collector).sort()).toEqual(["alloy", "configReloader", "controller", "presets"]);
+    expect(Object.keys(collector).sort()).toEqual(["alloy", "configReloader", "controller", "global", "presets"]);
     expect(values.podLogsViaKubernetesApi).toMatchObject({
       enabled: true,
       collector: "alloy-logs",
@@ -141,7 +148,8 @@ describe("collector values", () => {
   });
 
   test("one collector replica has no disruption budget (it would block every drain)", () => {
-    expect(build({ replicas: 1 }).collectors["alloy-logs"].controller).toEqual({ replicas: 1 });
+    expect(build({ replicas: 1 }).collectors["alloy-logs"].controller).not.toHaveProperty("podDisruptionBudget");
+    expect(build({}).collectors["alloy-events"].controller).not.toHaveProperty("podDisruptionBudget");
   });
 
   test("node file gathering: a DaemonSet reading /var/log through the podLogsViaLoki feature", () => {
@@ -194,7 +202,7 @@ describe("collector option checks", () => {
     expect(problems({ highAvailability: true })).toEqual([
       "replicas: 1 collector replica; highAvailability needs at least 2, clustered",
     ]);
-    expect(build({ highAvailability: true, replicas: 2 }).collectors["alloy-logs"].controller).toEqual({
+    expect(build({ highAvailability: true, replicas: 2 }).collectors["alloy-logs"].controller).toMatchObject({
       replicas: 2,
       podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     });

@@ -4,7 +4,7 @@
  * over the Alloy chart's) layered in where our values put them.
  */
 import { chartCatalog } from "../../components/core";
-import { collectorName, lokiDestinationName } from "../../components/alloy";
+import { collectorName, eventsCollectorName, lokiDestinationName } from "../../components/alloy";
 import { loadChart, mergeDefaults, type PinnedChart } from "./chart";
 import { readReferenceJson, readReferenceYaml } from "./reference";
 import type { Json } from "./json";
@@ -29,8 +29,13 @@ export const k8sMonitoringFreeFormPaths = [
     `${feature}.annotations`,
     `${feature}.staticLabels`,
   ]),
-  `collectors.${collectorName}.alloy.securityContext`,
-  `collectors.${collectorName}.configReloader.resources`,
+  ...[collectorName, eventsCollectorName].flatMap((collector) => [
+    `collectors.${collector}.alloy.securityContext`,
+    `collectors.${collector}.configReloader.resources`,
+    // Maps the alloy chart declares empty ({}), to be filled with Kubernetes' own fields.
+    `collectors.${collector}.controller.podLabels`,
+    `collectors.${collector}.global.podSecurityContext`,
+  ]),
   // The alloy-operator subchart is vendored as an archive, so the reference holds none of its
   // values; what we set there is proven on the operator Deployment the chart really renders
   // (test/system/chart-objects.test.ts, with the chart cache).
@@ -64,12 +69,11 @@ export function loadK8sMonitoringChart(): { top: PinnedChart; composed: PinnedCh
       ),
     },
   };
-  defaults.collectors = {
-    [collectorName]: mergeDefaults(
-      readReferenceYaml("charts/alloy-1.11.1/values.yaml"),
-      readReferenceYaml(`${folder}/collectors/alloy-values.yaml`),
-    ),
-  };
+  const collectorDefaults = mergeDefaults(
+    readReferenceYaml("charts/alloy-1.11.1/values.yaml"),
+    readReferenceYaml(`${folder}/collectors/alloy-values.yaml`),
+  );
+  defaults.collectors = { [collectorName]: collectorDefaults, [eventsCollectorName]: collectorDefaults };
   // No schema for the collector subtree: its keys are checked against the layered defaults alone.
   schema.properties.collectors = { properties: {} };
   return { top, composed: { defaults, schema } };

@@ -113,6 +113,13 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
     if (!found) throw new Error(`${stack} renders no ${kind} ${name}`);
     return found;
   };
+  /** The Alloy workloads of a stack's collectors, as the alloy-operator renders them. */
+  const collectorWorkloads = (stack: string): Json[] =>
+    objects(stack).filter(
+      (o) =>
+        ["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind) &&
+        /^alloy-alloy-(logs|events)$/.test(o.metadata.name),
+    );
   const container = (workload: Json, name: string): Json =>
     containersOf(podSpecOf(workload)!).find((c) => c.container.name === name)!.container;
 
@@ -280,9 +287,14 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
     }
   });
 
-  test("Kubernetes events are collected from the collected namespaces only", () => {
+  test("Kubernetes events are collected from the collected namespaces only, by the events collector alone", () => {
     for (const stack of ["dev", "staging", "prod"]) {
-      const alloyConfig = find(stack, "ConfigMap", "alloy-alloy-logs").data["config.alloy"] as string;
+      const logsConfig = find(stack, "ConfigMap", "alloy-alloy-logs").data["config.alloy"] as string;
+      expect(logsConfig).not.toContain("loki.source.kubernetes_events");
+      const alloyConfig = find(stack, "ConfigMap", "alloy-alloy-events").data["config.alloy"] as string;
+      // Unclustered: the one replica holds the cursor.
+      expect(alloyConfig).not.toMatch(/clustering \{/);
+      expect(find(stack, "StatefulSet", "alloy-alloy-events").spec.replicas).toBe(1);
       const events =
         /loki\.source\.kubernetes_events "cluster_events" \{([^}]*)/.exec(alloyConfig)?.[1] ?? "";
       const namespaces = JSON.parse(/namespaces = (\[.*\])/.exec(events)![1]);
@@ -298,11 +310,60 @@ describeWithCharts("every stack through the pinned charts", (helm) => {
     expect(rendered.get("dev")!.result.networkPoliciesChecked).toBe(false);
   });
 
-  test("the collector the alloy-operator renders adds no capability and runs restricted", () => {
+  test("the collectors the alloy-operator renders through the API add no capability and run restricted", () => {
     for (const stack of ["dev", "staging", "prod"]) {
-      const alloy = container(find(stack, "Deployment", "alloy-alloy-logs"), "alloy");
-      expect(alloy.securityContext.capabilities).toEqual({ drop: ["ALL"], add: [] });
-      expect(alloy.securityContext.runAsNonRoot).toBe(true);
+      for (const workload of collectorWorkloads(stack).filter((w) => w.kind === "StatefulSet")) {
+        const alloy = container(workload, "alloy");
+        expect(alloy.securityContext.capabilities).toEqual({ drop: ["ALL"], add: [] });
+        expect(alloy.securityContext.runAsNonRoot).toBe(true);
+      }
+    }
+  });
+
+  test("every collector of every stack keeps its state where --storage.path points, on a volume that outlives the container", () => {
+    for (const stack of [...rendered.keys()]) {
+      const workloads = collectorWorkloads(stack);
+      expect(workloads.length).toBeGreaterThan(0);
+      const paths: string[] = [];
+      for (const workload of workloads) {
+        const pod = workload.spec.template.spec;
+        const alloy = container(workload, "alloy");
+        const storagePath = (alloy.args as string[])
+          .find((a) => a.startsWith("--storage.path="))!
+          .split("=")[1];
+        const mount = (alloy.volumeMounts as Json[]).find((m) => m.mountPath === storagePath);
+        expect([stack, workload.metadata.name, storagePath, mount?.name]).toEqual([
+          stack,
+          workload.metadata.name,
+          storagePath,
+          expect.any(String),
+        ]);
+        const claim = (workload.spec.volumeClaimTemplates ?? []).find(
+          (c: Json) => c.metadata.name === mount!.name,
+        );
+        const volume = (pod.volumes ?? []).find((v: Json) => v.name === mount!.name);
+        if (workload.kind === "StatefulSet") {
+          // A claim per replica; nothing of the container's own filesystem.
+          expect([stack, workload.metadata.name, claim?.spec.accessModes, volume]).toEqual([
+            stack,
+            workload.metadata.name,
+            ["ReadWriteOnce"],
+            undefined,
+          ]);
+          expect(pod.securityContext.fsGroup).toBe(alloy.securityContext.runAsGroup);
+        } else {
+          expect([stack, workload.kind, volume?.hostPath?.type]).toEqual([
+            stack,
+            "DaemonSet",
+            "DirectoryOrCreate",
+          ]);
+          paths.push(volume.hostPath.path);
+        }
+        // Long enough for loki.write to drain its queue (15 s) before the kubelet kills it.
+        expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(15);
+      }
+      // No two collectors of a stack share a node directory.
+      expect(new Set(paths).size).toBe(paths.length);
     }
   });
 

@@ -174,11 +174,6 @@ describe("documented defaults", () => {
       true,
       false,
     ]);
-    expect(documented["alloy.clusterEvents"]).toMatch(/^true with kubernetesApi, false with nodeFiles/);
-    expect([
-      resolveAlloyOptions({}).clusterEvents,
-      resolveAlloyOptions({ gatherMethod: "nodeFiles" }).clusterEvents,
-    ]).toEqual([true, false]);
     expect(documented["sample.name"]).toMatch(/^"sglang-agg" or "mocker-agg", by backend/);
     expect([
       resolveSampleOptions({ image: "i" }).name,

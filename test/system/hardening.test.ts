@@ -143,7 +143,7 @@ describe("prod", () => {
       });
     }
     const collector = prod.values("alloy").collectors["alloy-logs"];
-    expect(collector.controller).toEqual({
+    expect(collector.controller).toMatchObject({
       replicas: 2,
       podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     });
@@ -166,7 +166,8 @@ describe("prod", () => {
         from: [
           {
             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "logging" } },
-            podSelector: { matchLabels: { "app.kubernetes.io/name": "alloy-logs" } },
+            // Both collectors, pod logs' and events', push.
+            podSelector: { matchLabels: { "dynamo-logging.io/collector": "alloy" } },
           },
           {
             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
