@@ -17,6 +17,8 @@ import {
 import { replicasProblem, resourceProblems, volumeSizeProblem } from "../core/quantities";
 import type { OptionProblem } from "../core/problems";
 import { type ResolvedAlloyOptions, resolveAlloyOptions } from "./values";
+import { nodeLogCapacityProblems } from "./delivery";
+import { outageToleranceProblem } from "../core/outage";
 
 /**
  * Loki label names whose values are unique per pod or per request. As labels, each value starts a
@@ -146,6 +148,15 @@ export function alloyOptionProblems(options: ResolvedAlloyOptions): OptionProble
   }
   problems.push(...resourceProblems("resources", options.resources));
   problems.push(...storageProblems(options));
+  const tolerance = outageToleranceProblem(options.outageTolerance);
+  if (tolerance) problem("outageTolerance", tolerance);
+  problems.push(
+    ...nodeLogCapacityProblems(
+      tolerance ? undefined : options.outageTolerance,
+      options.busiestContainerLogRate,
+      options.nodeContainerLogMaxSize,
+    ),
+  );
   return problems;
 }
 

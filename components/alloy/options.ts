@@ -63,6 +63,25 @@ export interface AlloyCollectorOptions {
    */
   clusterEvents?: boolean;
   /**
+   * The outage of Loki (or of the path to it) the collectors ride out without dropping a line, in
+   * hours and minutes. `loki.write` retries a batch for at least that long (its least backoff,
+   * whatever the jitter draws), its queue blocks rather than drops, and the sources wait: the lines
+   * stay in the nodes' log files. `DynamoLogging` sizes Loki to take the backlog in. Default "1h".
+   */
+  outageTolerance?: string;
+  /**
+   * Bytes a second the busiest collected container writes, as a memory quantity ("2Ki"): during an
+   * outage the nodes must keep that much for its whole length. Default "2Ki", a Dynamo frontend
+   * at a request a second with span events (about 1.2 KiB/s in the corpus-shaped day of
+   * `npm run bench -- cost`), with room.
+   */
+  busiestContainerLogRate?: string;
+  /**
+   * The kubelet's containerLogMaxSize on the collected nodes: how much of a container's log they
+   * keep before rotating it. Default "10Mi", the kubelet's default.
+   */
+  nodeContainerLogMaxSize?: string;
+  /**
    * Where the collectors keep what they have read (each container's position, the events cursor),
    * so that a restart resumes instead of reading every log again and re-sending an hour of events.
    * Default: a volume per replica of 1Gi, on the cluster's default StorageClass.
@@ -118,6 +137,9 @@ export const alloySettingsSchema = z.strictObject({
   redactSecrets: z.boolean().optional(),
   highAvailability: z.boolean().optional(),
   clusterEvents: z.boolean().optional(),
+  outageTolerance: z.string().optional(),
+  busiestContainerLogRate: z.string().optional(),
+  nodeContainerLogMaxSize: z.string().optional(),
   storage: z
     .strictObject({
       size: z.string().optional(),

@@ -7,6 +7,8 @@ import { lokiOtlpDestinationName, otlpValues } from "./otlp";
 import { dynamoPodLabels, otlpExport } from "../core/log-schema";
 import type { AlloyCollectorSettings, AlloyGatherMethod } from "./options";
 import { type ResourceRequirements } from "../core/quantities";
+import { defaultOutageTolerance, outageSeconds } from "../core/outage";
+import { retriesToOutlast, writeBackoff } from "./delivery";
 
 /** The collector of pod logs (and of OTLP, with the receiver). */
 export const collectorName = "alloy-logs";
@@ -52,6 +54,9 @@ export function resolveAlloyOptions(options: AlloyCollectorSettings): ResolvedAl
     redactSecrets: options.redactSecrets ?? false,
     highAvailability: options.highAvailability ?? false,
     clusterEvents: options.clusterEvents ?? true,
+    outageTolerance: options.outageTolerance ?? defaultOutageTolerance,
+    busiestContainerLogRate: options.busiestContainerLogRate ?? "2Ki",
+    nodeContainerLogMaxSize: options.nodeContainerLogMaxSize ?? "10Mi",
     storage: {
       size: options.storage?.size ?? "1Gi",
       ...(options.storage?.storageClass === undefined ? {} : { storageClass: options.storage.storageClass }),
@@ -186,6 +191,20 @@ function stateValues(
   };
 }
 
+/**
+ * The destination's retries: at least the outage's length of backoff before a batch is dropped
+ * (delivery.ts), 429s retried (Loki's answer to a catch-up above its limits). The backoff's bounds
+ * are stated so the count is computed from what runs; the chart's defaults are the same.
+ */
+function outlasting(options: ResolvedAlloyOptions): Values {
+  return {
+    minBackoffPeriod: `${writeBackoff.minSeconds * 1000}ms`,
+    maxBackoffPeriod: `${writeBackoff.maxSeconds / 60}m`,
+    maxBackoffRetries: retriesToOutlast(outageSeconds(options.outageTolerance)!),
+    retryOnHttp429: true,
+  };
+}
+
 /** The collector of pod logs: a clustered StatefulSet through the API, or a DaemonSet reading node files. */
 function logsCollectorValues(options: ResolvedAlloyOptions, namespace: string): Values {
   const throughApi = options.gatherMethod === "kubernetesApi";
@@ -259,7 +278,7 @@ export function buildAlloyValues(
   return {
     cluster: { name: options.clusterName },
     destinations: {
-      [lokiDestinationName]: { type: "loki", url: destination.pushUrl, ...tenant },
+      [lokiDestinationName]: { type: "loki", url: destination.pushUrl, ...tenant, ...outlasting(options) },
       ...(otlp ? { [lokiOtlpDestinationName]: otlp.destination } : {}),
     },
     collectors: {

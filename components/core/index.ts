@@ -6,5 +6,6 @@ export * from "./dynamo-releases";
 export * from "./field-rules";
 export * from "./log-schema";
 export * from "./matchers";
+export * from "./outage";
 export * from "./problems";
 export * from "./quantities";

@@ -21,6 +21,7 @@ import {
 } from "../core/quantities";
 import { type LokiComponent, lokiComponentsByMode, type LokiMode, type LokiStackSettings } from "./options";
 import { omitted, type OptionProblem } from "../core/problems";
+import { outageToleranceProblem } from "../core/outage";
 import {
   type LokiS3Auth,
   type LokiStore,
@@ -107,6 +108,7 @@ function fieldProblems(options: ResolvedLokiOptions): OptionProblem[] {
   check("releaseName", helmReleaseNameProblem(options.releaseName));
   if (options.multiTenancy) check("tenantId", lokiTenantProblem(options.tenantId));
   check("clusterDomain", dnsSubdomainProblem(options.clusterDomain, "a cluster DNS domain"));
+  check("outageTolerance", outageToleranceProblem(options.outageTolerance));
   if (options.ruler.alertmanagerUrl !== undefined) {
     check("ruler.alertmanagerUrl", httpUrlProblem(options.ruler.alertmanagerUrl));
   }

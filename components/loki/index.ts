@@ -1,3 +1,4 @@
+export * from "./catch-up";
 export * from "./checks";
 export * from "./endpoints";
 export * from "./loki-stack";

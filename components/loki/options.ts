@@ -274,6 +274,15 @@ export interface LokiStackOptions {
    * `dynamo.otlp`, so OTLP streams are the stdout path's. Default: none (Loki's defaults).
    */
   otlpIndexLabels?: string[];
+  /**
+   * The outage of Loki (or of the path to it) the collectors ride out, in hours and minutes: the
+   * backlog it leaves is taken in within half as long again, beside the live traffic. Sizes the
+   * ingestion limits (`limits_config`: three times the ingest the mode and size are built for,
+   * never below Loki's defaults) and the out-of-order window (`ingester.max_chunk_age`, two and a
+   * half times the outage, and `querier.query_ingesters_within` an hour beyond it).
+   * `DynamoLogging` sets it to `alloy.outageTolerance`. Default "1h".
+   */
+  outageTolerance?: string;
   /** Cluster DNS domain, used in Service URLs. Default "cluster.local". */
   clusterDomain?: string;
   /**
@@ -369,6 +378,7 @@ export const lokiSettingsSchema = z.strictObject({
     .optional(),
   canary: z.boolean().optional(),
   otlpIndexLabels: z.array(z.string()).optional(),
+  outageTolerance: z.string().optional(),
   clusterDomain: z.string().min(1).optional(),
   highAvailability: z.boolean().optional(),
   minimumRetention: z.string().optional(),

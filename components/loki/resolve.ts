@@ -17,6 +17,7 @@ import {
 } from "./options";
 import { type DistributedComponent, lokiSizes, type SizingRow, sizedResources } from "./sizing";
 import { type OptionProblem } from "../core/problems";
+import { defaultOutageTolerance } from "../core/outage";
 
 /** The chart's name for each mode (`deploymentMode`); a typo there renders no Loki at all. */
 export const chartDeploymentMode: Record<LokiMode, string> = {
@@ -170,6 +171,7 @@ export function resolveLokiOptions(options: LokiStackSettings): ResolvedLokiOpti
     caches: { ...defaultCaches[mode], ...options.caches },
     canary: options.canary ?? true,
     otlpIndexLabels: options.otlpIndexLabels,
+    outageTolerance: options.outageTolerance ?? defaultOutageTolerance,
     clusterDomain: options.clusterDomain ?? "cluster.local",
     highAvailability: options.highAvailability ?? false,
     minimumRetention: options.minimumRetention,

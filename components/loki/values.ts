@@ -4,6 +4,7 @@
  */
 import { chartCatalog } from "../core/chart-catalog";
 import { type LokiComponent, lokiComponentsByMode } from "./options";
+import { lokiCatchUp } from "./catch-up";
 import {
   auxiliaryResources,
   chartDeploymentMode,
@@ -282,6 +283,7 @@ function persistenceValues(options: ValidLokiOptions): Values {
 }
 
 function lokiConfigValues(options: ValidLokiOptions): Values {
+  const catchUp = lokiCatchUp(options);
   return {
     auth_enabled: options.multiTenancy,
     commonConfig: { replication_factor: options.replicationFactor },
@@ -301,6 +303,8 @@ function lokiConfigValues(options: ValidLokiOptions): Values {
     ingester: {
       chunk_encoding: "snappy",
       wal: { enabled: true, dir: "/var/loki/wal", flush_on_shutdown: true },
+      // Wide enough an out-of-order window for an outage's backlog (catch-up.ts).
+      max_chunk_age: catchUp.maxChunkAge,
     },
     tracing: { enabled: true },
     pattern_ingester: { enabled: true },
@@ -308,6 +312,8 @@ function lokiConfigValues(options: ValidLokiOptions): Values {
       allow_structured_metadata: true,
       volume_enabled: true,
       retention_period: `${options.retentionHours}h`,
+      // The backlog of the outage the collectors ride out, taken in beside the live traffic.
+      ...catchUp.limits,
       ...(options.otlpIndexLabels === undefined ? {} : { otlp_config: otlpConfig(options.otlpIndexLabels) }),
     },
     compactor: {
@@ -317,7 +323,10 @@ function lokiConfigValues(options: ValidLokiOptions): Values {
     // The seed sets `loki.ruler.enable_api`, a key no chart version reads; the ruler's config
     // lives under `loki.rulerConfig`.
     rulerConfig: rulerConfig(options),
-    querier: { max_concurrent: options.queryConcurrency },
+    querier: {
+      max_concurrent: options.queryConcurrency,
+      query_ingesters_within: catchUp.queryIngestersWithin,
+    },
     // With MinIO the chart wires storage to its subchart itself; the filesystem is the chart's
     // own `loki.storage.filesystem` (chunks and rules under /var/loki, on the single binary's volume).
     ...(options.store.kind === "s3" ? { storage: s3StorageConfig(options.store) } : {}),

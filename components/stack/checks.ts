@@ -52,7 +52,10 @@ export function crossComponentProblems(
     alloy?: AlloyCollectorSettings;
     sample?: Pick<DynamoLoggingSample, "namespace" | "logging" | "serviceLogging">;
     alerts?: DynamoAlertsOptions;
-    loki?: LokiAsAwsSees & { ruler?: { alertmanagerUrl?: unknown; remoteWriteUrl?: unknown } };
+    loki?: LokiAsAwsSees & {
+      ruler?: { alertmanagerUrl?: unknown; remoteWriteUrl?: unknown };
+      outageTolerance?: string;
+    };
     aws?: { region?: unknown };
     dynamo?: DynamoLoggingDynamo;
   },
@@ -63,6 +66,14 @@ export function crossComponentProblems(
     problems.push(...awsLokiProblems(args.loki ?? {}, args.aws.region));
   }
   problems.push(...otlpProblems(args.dynamo ?? {}, args.alloy?.otlpReceiver));
+  // One outage, stated once: the collector rides it out and Loki is sized for its backlog.
+  if (args.loki?.outageTolerance !== undefined) {
+    problems.push({
+      path: "loki.outageTolerance",
+      message:
+        "is set from alloy.outageTolerance, the outage the collector rides out and Loki takes the backlog of; set it there",
+    });
+  }
   if (args.dynamo?.otlp?.enabled && args.sample !== undefined) {
     const { logging, serviceLogging } = args.sample;
     const readable = readableWithOtlpProblems({

@@ -293,9 +293,17 @@ export class DynamoLogging extends pulumi.ComponentResource {
     const otlp = args.dynamo?.otlp?.enabled === true;
     const alloyOptions = { ...args.alloy, otlpReceiver: args.alloy?.otlpReceiver ?? otlp };
     const otlpLabels = otlp ? otlpIndexLabels(args.alloy?.labels ?? {}) : undefined;
+    // The outage the collector rides out is the one Loki is sized to take the backlog of.
     const { loki, storage } = this.lokiOnItsStore(
       name,
-      { ...args, loki: { ...args.loki, otlpIndexLabels: args.loki?.otlpIndexLabels ?? otlpLabels } },
+      {
+        ...args,
+        loki: {
+          ...args.loki,
+          otlpIndexLabels: args.loki?.otlpIndexLabels ?? otlpLabels,
+          outageTolerance: args.alloy?.outageTolerance,
+        },
+      },
       namespace,
       namespaceName,
     );

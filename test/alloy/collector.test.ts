@@ -28,7 +28,7 @@ describe("AlloyCollector", () => {
       version: "4.4.0",
       repositoryOpts: { repo: "https://grafana.github.io/helm-charts" },
     });
-    expect((release.inputs.values as { destinations: unknown }).destinations).toEqual({
+    expect((release.inputs.values as { destinations: unknown }).destinations).toMatchObject({
       loki: {
         type: "loki",
         url: "http://logs-loki-gateway.obs.svc.cluster.local/loki/api/v1/push",

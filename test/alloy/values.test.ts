@@ -72,17 +72,28 @@ describeWithReference(
 );
 
 describe("collector values", () => {
-  test("one Loki destination, pointing at the push URL given", () => {
-    expect(build({}).destinations).toEqual({ loki: { type: "loki", url: pushUrl } });
+  test("one Loki destination, pointing at the push URL given, retrying through an hour's outage", () => {
+    expect(build({}).destinations).toEqual({
+      loki: {
+        type: "loki",
+        url: pushUrl,
+        // 24 attempts: at least 3,839.5 s of backoff (delivery.test.ts).
+        minBackoffPeriod: "500ms",
+        maxBackoffPeriod: "5m",
+        maxBackoffRetries: 24,
+        retryOnHttp429: true,
+      },
+    });
   });
 
   test("a tenant is read at run time from a Secret, never written into the values", () => {
-    expect(build({}, "alloy-loki-tenant").destinations.loki).toEqual({
+    expect(build({}, "alloy-loki-tenant").destinations.loki).toMatchObject({
       type: "loki",
       url: pushUrl,
       tenantIdKey: "tenantId",
       secret: { create: false, name: "alloy-loki-tenant" },
     });
+    expect(build({}, "alloy-loki-tenant").destinations.loki).not.toHaveProperty("tenantId");
   });
 
   test("pod logs on one collector, the events of the same namespaces on a second: self-reporting off, no other feature", () => {
@@ -110,7 +121,11 @@ describe("collector values", () => {
     // The events collector is a StatefulSet of its own whatever reads the pods: a DaemonSet never
     // ships them once per node.
     const files = build({ gatherMethod: "nodeFiles" });
-    expect(files.clusterEvents).toMatchObject({ enabled: true, collector: "alloy-events", clustering: false });
+    expect(files.clusterEvents).toMatchObject({
+      enabled: true,
+      collector: "alloy-events",
+      clustering: false,
+    });
     expect(files.collectors["alloy-events"].presets).toEqual(["statefulset"]);
     expect(problems({ gatherMethod: "nodeFiles", clusterEvents: true })).toEqual([]);
   });
@@ -138,7 +153,13 @@ describe("collector values", () => {
       seccompProfile: { type: "RuntimeDefault" },
     });
     expect(collector.alloy.securityContext.runAsUser).toBeGreaterThan(0);
-    expect(Object.keys(collector).sort()).toEqual(["alloy", "configReloader", "controller", "global", "presets"]);
+    expect(Object.keys(collector).sort()).toEqual([
+      "alloy",
+      "configReloader",
+      "controller",
+      "global",
+      "presets",
+    ]);
     expect(values.podLogsViaKubernetesApi).toMatchObject({
       enabled: true,
       collector: "alloy-logs",
@@ -148,7 +169,9 @@ describe("collector values", () => {
   });
 
   test("one collector replica has no disruption budget (it would block every drain)", () => {
-    expect(build({ replicas: 1 }).collectors["alloy-logs"].controller).not.toHaveProperty("podDisruptionBudget");
+    expect(build({ replicas: 1 }).collectors["alloy-logs"].controller).not.toHaveProperty(
+      "podDisruptionBudget",
+    );
     expect(build({}).collectors["alloy-events"].controller).not.toHaveProperty("podDisruptionBudget");
   });
 

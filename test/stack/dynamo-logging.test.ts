@@ -145,6 +145,17 @@ describe("DynamoLogging", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  test("Loki is sized for the outage the collector rides out, stated once, under alloy", async () => {
+    const { run } = await record({ alloy: { outageTolerance: "2h", nodeContainerLogMaxSize: "20Mi" } });
+    const values = (name: string) =>
+      run.resources.find((r) => r.type === releaseType && r.name === name)!.inputs.values as Json;
+    expect(values("obs-loki").loki.ingester.max_chunk_age).toBe("300m");
+    expect(values("obs-alloy").destinations.loki.maxBackoffRetries).toBe(38);
+    expect(() => new DynamoLogging("obs", { loki: { outageTolerance: "2h" } })).toThrow(
+      'DynamoLogging "obs" has invalid arguments:\n  - loki.outageTolerance: is set from alloy.outageTolerance, the outage the collector rides out and Loki takes the backlog of; set it there',
+    );
+  });
+
   test("a sample in a namespace the collector does not gather is rejected, before anything registers", () => {
     expect(
       () =>
