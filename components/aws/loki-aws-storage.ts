@@ -1,4 +1,5 @@
-import type * as Aws from "@pulumi/aws";
+import type { Role } from "@pulumi/aws/iam/role";
+import type { Bucket } from "@pulumi/aws/s3/bucket";
 import * as pulumi from "@pulumi/pulumi";
 import { dnsLabelProblem, dnsSubdomainProblem } from "../core/field-rules";
 import { invalidArgumentsError, type OptionProblem } from "../core/problems";
@@ -108,7 +109,7 @@ export class LokiAwsStorage extends pulumi.ComponentResource {
   private guardBucket(
     aws: AwsSdk,
     name: string,
-    bucket: Aws.s3.Bucket,
+    bucket: Bucket,
     args: LokiAwsStorageArgs,
     kmsKeyArn: pulumi.Input<string> | undefined,
   ): void {
@@ -171,9 +172,9 @@ export class LokiAwsStorage extends pulumi.ComponentResource {
     aws: AwsSdk,
     name: string,
     args: LokiAwsStorageArgs,
-    bucket: Aws.s3.Bucket,
+    bucket: Bucket,
     kmsKeyArn: pulumi.Input<string> | undefined,
-  ): Aws.iam.Role {
+  ): Role {
     const { serviceAccount } = args;
     const trust =
       args.identity === "podIdentity"

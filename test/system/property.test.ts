@@ -1,5 +1,5 @@
 /**
- * Bad input at scale: six thousand generated stack configs, hostile strings in every free-text
+ * Bad input at scale: five thousand generated stack configs, hostile strings in every free-text
  * field. Every invalid one is rejected with readable messages that name config paths, and deploys
  * nothing; every valid one renders and passes the policy pack.
  */
@@ -290,7 +290,7 @@ const countBounded = 15 * 60_000;
 
 describe("generated stack configs", () => {
   test(
-    "6,000 hostile configs: no crash; every invalid one rejected at its paths, readably; every valid one renders and passes the policy pack",
+    "5,000 hostile configs: no crash; every invalid one rejected at its paths, readably; every valid one renders and passes the policy pack",
     async () => {
       let rejected = 0;
       const valid: Json[] = [];
@@ -322,11 +322,11 @@ describe("generated stack configs", () => {
             seen.add(line);
           }
         }),
-        { numRuns: 6_000, seed: 4711 },
+        { numRuns: 5_000, seed: 4711 },
       );
       expect(unreadable).toEqual([]);
       // The generators must produce plenty of both kinds, or the property proves little.
-      expect(rejected).toBeGreaterThan(3000);
+      expect(rejected).toBeGreaterThan(2500);
       expect(valid.length).toBeGreaterThan(12);
       for (const generated of valid) {
         const { raw, secretKeys } = parse(generated);

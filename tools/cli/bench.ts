@@ -8,7 +8,9 @@
  *   dev + N graphs   the dev program with N sample graphs in all, with the render's node options:
  *                    how the cost grows
  * Medians of wall time and of each process's peak RSS, with their ratio to the floor's. Then the
- * query cost of the rules and panels (`bench-cost.ts`); `npm run bench -- cost` prints only that.
+ * query cost of the rules and panels (`bench-cost.ts`), the OTLP path's bytes (`bench-otlp.ts`) and
+ * what riding out an outage costs each stack (`bench-delivery.ts`); `npm run bench -- cost` prints
+ * only those.
  * `npm run bench -- profile <stack>` says where one render's time goes (`bench-profile.ts`).
  * Measures; asserts nothing.
  */
@@ -21,6 +23,7 @@ import type { Cli } from "./cli-support";
 import { missingCharts } from "../charts/chart-cache";
 import { printQueryCost } from "./bench-cost";
 import { printOtlpCost } from "./bench-otlp";
+import { printDeliveryCost } from "./bench-delivery";
 import { printProfile, readProfile } from "./bench-profile";
 import { listStacks, projectRoot, UsageError } from "./stack-config";
 
@@ -67,6 +70,7 @@ export const cli: Cli = async (argv) => {
   if (argv[0] === "cost") {
     printQueryCost();
     printOtlpCost();
+    printDeliveryCost();
     return 0;
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "dynamo-logging-bench-"));
@@ -152,5 +156,6 @@ export const cli: Cli = async (argv) => {
   }
   printQueryCost();
   printOtlpCost();
+  printDeliveryCost();
   return 0;
 };
