@@ -150,6 +150,8 @@ export const stackConfigSchema = z
     cluster: clusterSchema,
     /** Namespace the logging stack (Loki) is installed into; created by the program. */
     namespace: dnsLabel.optional(),
+    /** Namespace of the collectors, when not the stack's; created by the program. */
+    collectorNamespace: dnsLabel.optional(),
     dynamo: dynamoOptionsSchema.default({}),
     loki: lokiSettingsSchema.default({}),
     aws: awsSchema.optional(),
@@ -173,6 +175,8 @@ export const stackConfigSchema = z
         loki: config.loki,
         aws: config.aws,
         dynamo: config.dynamo,
+        namespace: config.namespace,
+        collectorNamespace: config.collectorNamespace,
       }),
     );
     // Loki's options as Loki will get them: with aws, its S3 options are the bucket and role made

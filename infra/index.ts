@@ -60,6 +60,7 @@ export = async () => {
     ...(config.aws ? { lokiBucket: logging.lokiBucketName, lokiRoleArn: logging.lokiRoleArn } : {}),
     lokiQueryUrl: logging.lokiQueryUrl,
     alloyNamespaces: logging.collectedNamespaces,
+    collectorNamespace: logging.collectorNamespace,
     grafanaNamespace: logging.grafanaNamespace,
     lokiDatasourceUid: logging.datasourceUid,
     grafanaDashboardUid: logging.dashboardUid,

@@ -13,6 +13,7 @@ import type { OptionProblem } from "../core/problems";
 import { lokiAwsStorageProblems } from "../aws/checks";
 import type { LokiAwsStorageOptions } from "../aws/options";
 import { retentionProblems } from "../loki/checks";
+import { collectorNamespaceProblems } from "./pod-security";
 import { resolveLokiOptions } from "../loki/resolve";
 import {
   type DynamoLoggingDynamo,
@@ -58,10 +59,19 @@ export function crossComponentProblems(
     };
     aws?: { region?: unknown };
     dynamo?: DynamoLoggingDynamo;
+    namespace?: string;
+    collectorNamespace?: string;
   },
   namespacesKnown = true,
 ): OptionProblem[] {
   const problems: OptionProblem[] = [];
+  problems.push(
+    ...collectorNamespaceProblems(
+      args.namespace ?? dynamoLoggingDefaults.namespace,
+      args.alloy?.gatherMethod,
+      args.collectorNamespace,
+    ),
+  );
   if (args.aws !== undefined) {
     problems.push(...awsLokiProblems(args.loki ?? {}, args.aws.region));
   }

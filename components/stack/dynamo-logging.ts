@@ -17,6 +17,11 @@ import { ruleFile } from "../dynamo/rule-files";
 import { isKnown } from "../core/deploy-time";
 import type { LokiS3Options, LokiStackOptions } from "../loki/options";
 import { buildNetworkPolicies } from "./network-policies";
+import {
+  collectorNamespace as collectorNamespaceFor,
+  collectorPodSecurity,
+  podSecurityLabels,
+} from "./pod-security";
 import { lokiS3OnAws } from "./loki-on-aws";
 import { invalidArgumentsError } from "../core/problems";
 import { sampleNotCollected, stackProblems } from "./checks";
@@ -31,8 +36,18 @@ import {
 } from "./options";
 
 export interface DynamoLoggingArgs {
-  /** Namespace of Loki, the collector and (when installed) Grafana; created here. Default "logging". */
+  /**
+   * Namespace of Loki, the collectors and (when installed) Grafana; created here, enforcing Pod
+   * Security "restricted". Default "logging".
+   */
   namespace?: string;
+  /**
+   * Namespace of the collectors, created here when it is not `namespace`. Default: `namespace`;
+   * with `alloy.gatherMethod` nodeFiles, `<namespace>-collector`, enforcing Pod Security
+   * "privileged": the DaemonSet reads the nodes' files through host mounts as root, which
+   * "restricted" and "baseline" forbid.
+   */
+  collectorNamespace?: string;
   /** Loki. */
   loki?: LokiStackOptions;
   /**
@@ -67,6 +82,8 @@ export interface DynamoLoggingArgs {
  * of them. Each part is wired to the others by its outputs, never by retyped names or URLs.
  */
 export class DynamoLogging extends pulumi.ComponentResource {
+  /** The collectors' namespace: the stack's, or with nodeFiles one of their own. */
+  public readonly collectorNamespace: pulumi.Output<string>;
   /** The namespace created for the stack. */
   public readonly namespace: pulumi.Output<string>;
   public readonly lokiPushUrl: pulumi.Output<string>;
@@ -102,14 +119,18 @@ export class DynamoLogging extends pulumi.ComponentResource {
     // Deleting the namespace would delete the volumes in it: it is protected with the data.
     const dataHolder = { parent: this, protect: safety.protectData ?? false };
 
-    const namespaceName = args.namespace ?? dynamoLoggingDefaults.namespace;
-    const namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      { metadata: { name: namespaceName } },
+    const { namespace, namespaceName, collectorNamespace, collectorNamespaceName } = this.namespaces(
+      name,
+      args,
       dataHolder,
-    ).metadata.name;
-
-    const { loki, storage, collector } = this.lokiAndCollector(name, args, namespace, namespaceName);
+    );
+    const { loki, storage, collector } = this.lokiAndCollector(
+      name,
+      args,
+      namespace,
+      namespaceName,
+      collectorNamespace,
+    );
 
     const { namespace: grafanaNamespace, ...grafanaOptions } = args.grafana ?? {};
     const grafanaNamespaceName = grafanaNamespace ?? defaultGrafanaNamespace(grafanaOptions, namespaceName);
@@ -130,6 +151,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
     if (safety.networkPolicies) {
       this.networkPolicies(name, namespace, {
         namespaceName,
+        collectorNamespaceName,
         grafanaNamespaceName,
         safety,
         loki,
@@ -145,6 +167,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
     }
 
     this.namespace = namespace;
+    this.collectorNamespace = collectorNamespace;
     this.lokiPushUrl = loki.pushUrl;
     this.lokiQueryUrl = loki.queryUrl;
     this.collectedNamespaces = collector.collectedNamespaces;
@@ -161,6 +184,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
     this.lokiRoleArn = storage ? storage.roleArn : pulumi.output(undefined);
     this.registerOutputs({
       namespace: this.namespace,
+      collectorNamespace: this.collectorNamespace,
       lokiPushUrl: this.lokiPushUrl,
       lokiQueryUrl: this.lokiQueryUrl,
       collectedNamespaces: this.collectedNamespaces,
@@ -175,6 +199,50 @@ export class DynamoLogging extends pulumi.ComponentResource {
       lokiBucketName: this.lokiBucketName,
       lokiRoleArn: this.lokiRoleArn,
     });
+  }
+
+  /**
+   * The stack's namespace, enforcing Pod Security "restricted" (every pod of the stack meets it:
+   * the policy pack's pod-security rule), and the collectors' when they read node files: theirs
+   * alone, "privileged" for the host mounts. Deleting the stack's namespace would delete the
+   * volumes in it: it is protected with the data; the collectors' holds none.
+   */
+  private namespaces(
+    name: string,
+    args: DynamoLoggingArgs,
+    dataHolder: pulumi.CustomResourceOptions,
+  ): {
+    namespace: pulumi.Output<string>;
+    namespaceName: string;
+    collectorNamespace: pulumi.Output<string>;
+    collectorNamespaceName: string;
+  } {
+    const namespaceName = args.namespace ?? dynamoLoggingDefaults.namespace;
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: namespaceName, labels: podSecurityLabels("restricted") } },
+      dataHolder,
+    ).metadata.name;
+    const gatherMethod = args.alloy?.gatherMethod;
+    const collectorNamespaceName = collectorNamespaceFor(
+      namespaceName,
+      gatherMethod,
+      args.collectorNamespace,
+    );
+    const collectorNamespace =
+      collectorNamespaceName === namespaceName
+        ? namespace
+        : new k8s.core.v1.Namespace(
+            `${name}-collector-namespace`,
+            {
+              metadata: {
+                name: collectorNamespaceName,
+                labels: podSecurityLabels(collectorPodSecurity(gatherMethod)),
+              },
+            },
+            { parent: this },
+          ).metadata.name;
+    return { namespace, namespaceName, collectorNamespace, collectorNamespaceName };
   }
 
   /**
@@ -246,6 +314,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
     namespace: pulumi.Input<string>,
     parts: {
       namespaceName: string;
+      collectorNamespaceName: string;
       grafanaNamespaceName: string;
       safety: DynamoLoggingSafety;
       loki: LokiStack;
@@ -253,11 +322,15 @@ export class DynamoLogging extends pulumi.ComponentResource {
       grafana: GrafanaProvisioning;
     },
   ): void {
-    const { namespaceName, grafanaNamespaceName, safety, loki, collector, grafana } = parts;
+    const { namespaceName, collectorNamespaceName, grafanaNamespaceName, safety, loki, collector, grafana } =
+      parts;
     const rules = buildNetworkPolicies({
       namespace: namespaceName,
       lokiRelease: loki.releaseName,
-      collector: { namespace: namespaceName, labels: safety.collectorPodLabels ?? collector.podLabels },
+      collector: {
+        namespace: collectorNamespaceName,
+        labels: safety.collectorPodLabels ?? collector.podLabels,
+      },
       grafana: {
         namespace: grafanaNamespaceName,
         labels: safety.grafanaPodLabels ?? grafana.podLabels ?? existingGrafanaPodLabels,
@@ -289,6 +362,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
     args: DynamoLoggingArgs,
     namespace: pulumi.Output<string>,
     namespaceName: string,
+    collectorNamespace: pulumi.Output<string>,
   ): { loki: LokiStack; storage?: LokiAwsStorage; collector: AlloyCollector } {
     const otlp = args.dynamo?.otlp?.enabled === true;
     const alloyOptions = { ...args.alloy, otlpReceiver: args.alloy?.otlpReceiver ?? otlp };
@@ -311,7 +385,7 @@ export class DynamoLogging extends pulumi.ComponentResource {
       `${name}-alloy`,
       {
         ...alloyOptions,
-        namespace,
+        namespace: collectorNamespace,
         pushUrl: loki.pushUrl,
         tenantId: loki.tenantId,
         ...(alloyOptions.otlpReceiver ? { otlpUrl: loki.otlpUrl } : {}),

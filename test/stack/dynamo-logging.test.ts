@@ -10,6 +10,7 @@ async function record(args: DynamoLoggingArgs) {
     const logging = new DynamoLogging("obs", args);
     return {
       namespace: logging.namespace,
+      collectorNamespace: logging.collectorNamespace,
       lokiPushUrl: logging.lokiPushUrl,
       lokiQueryUrl: logging.lokiQueryUrl,
       collectedNamespaces: logging.collectedNamespaces,
@@ -97,6 +98,7 @@ describe("DynamoLogging", () => {
     const queryUrl = "http://dynamo-loki-gateway.observability.svc.cluster.local";
     expect(rendered.run.outputs).toEqual({
       namespace: "observability",
+      collectorNamespace: "observability",
       lokiPushUrl: pushUrl,
       lokiQueryUrl: queryUrl,
       collectedNamespaces: ["dynamo", "inference"],
@@ -111,9 +113,47 @@ describe("DynamoLogging", () => {
     expect(rendered.values("alloy").destinations.loki.url).toBe(pushUrl);
     const datasource = rendered.resource("kubernetes:core/v1:ConfigMap", "obs-grafana-loki-datasource");
     expect(Object.values(datasource.inputs.data as object)[0]).toContain(`url: ${queryUrl}`);
+    // The stack's namespace enforces Pod Security "restricted"; the collectors run in it.
     expect(rendered.resource("kubernetes:core/v1:Namespace").inputs.metadata).toEqual({
       name: "observability",
+      labels: expect.objectContaining({
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+      }),
     });
+    expect(rendered.resource(releaseType, "obs-alloy").inputs.namespace).toBe("observability");
+  });
+
+  test("collectors reading node files run in a namespace of their own that allows host mounts", async () => {
+    const rendered = await recordResources(() => {
+      new DynamoLogging("obs", { alloy: { gatherMethod: "nodeFiles" }, safety: { networkPolicies: true } });
+    });
+    const namespaces = rendered.run.resources
+      .filter((r) => r.type === "kubernetes:core/v1:Namespace")
+      .map((r) => r.inputs.metadata as Json);
+    expect(namespaces.map((n) => [n.name, n.labels["pod-security.kubernetes.io/enforce"]])).toEqual([
+      ["logging", "restricted"],
+      ["logging-collector", "privileged"],
+    ]);
+    expect(rendered.resource(releaseType, "obs-alloy").inputs.namespace).toBe("logging-collector");
+    // Loki's gateway admits the collectors from their namespace.
+    const gateway = rendered.resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", "obs-loki-gateway");
+    expect((gateway.inputs as Json).spec.ingress[0].from[0].namespaceSelector).toEqual({
+      matchLabels: { "kubernetes.io/metadata.name": "logging-collector" },
+    });
+  });
+
+  test("node files in the stack's own namespace are refused: it enforces restricted", () => {
+    expect(
+      () =>
+        new DynamoLogging("obs", {
+          namespace: "observability",
+          collectorNamespace: "observability",
+          alloy: { gatherMethod: "nodeFiles" },
+        }),
+    ).toThrow(
+      'DynamoLogging "obs" has invalid arguments:\n  - collectorNamespace: is the stack\'s namespace "observability", which enforces Pod Security "restricted"; alloy.gatherMethod nodeFiles reads the nodes\' files through host mounts as root, which it forbids. Leave collectorNamespace unset (observability-collector, labelled privileged) or name one of its own',
+    );
   });
 
   test("every child is parented to the composite", async () => {

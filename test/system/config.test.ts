@@ -55,7 +55,7 @@ describe("stack config", () => {
   test("unknown keys are rejected at any depth, naming the keys allowed there", () => {
     expect(problems({ nmespace: "x", loki: { mode: "single", objectStor: "s3" } })).toEqual([
       expect.stringMatching(/^loki\.objectStor: unknown key; allowed here: .*objectStore/),
-      "nmespace: unknown key; allowed here: cluster, namespace, dynamo, loki, aws, alloy, grafana, sample, safety, alerts, lokiS3AccessKeyId, lokiS3SecretAccessKey, lokiRulerRemoteWritePassword",
+      "nmespace: unknown key; allowed here: cluster, namespace, collectorNamespace, dynamo, loki, aws, alloy, grafana, sample, safety, alerts, lokiS3AccessKeyId, lokiS3SecretAccessKey, lokiRulerRemoteWritePassword",
     ]);
   });
 

@@ -133,7 +133,7 @@ describe("prod", () => {
     });
   });
 
-  test("has a PodDisruptionBudget for every Loki workload and the collector", () => {
+  test("has a PodDisruptionBudget for every Loki workload; the collector is a DaemonSet, one pod a node", () => {
     const running = Object.keys(loki).filter((key) => (loki[key]?.replicas ?? 0) > 0 && key !== "compactor");
     expect(running).toEqual(expect.arrayContaining(["gateway", "ingester", "querier", "distributor"]));
     for (const workload of running) {
@@ -142,11 +142,10 @@ describe("prod", () => {
         budget: { enabled: true, maxUnavailable: 1 },
       });
     }
+    // The Alloy chart refuses a disruption budget on a DaemonSet; a drain leaves DaemonSets be.
     const collector = prod.values("alloy").collectors["alloy-logs"];
-    expect(collector.controller).toMatchObject({
-      replicas: 2,
-      podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
-    });
+    expect(collector.presets).toContain("daemonset");
+    expect(collector.controller).not.toHaveProperty("podDisruptionBudget");
   });
 
   test("NetworkPolicies allow exactly: collector, Grafana and canary to the gateway; Loki to itself", () => {
@@ -165,8 +164,8 @@ describe("prod", () => {
       {
         from: [
           {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "logging" } },
-            // Both collectors, pod logs' and events', push.
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "logging-collector" } },
+            // Both collectors, pod logs' and events', push, from their namespace.
             podSelector: { matchLabels: { "dynamo-logging.io/collector": "alloy" } },
           },
           {
@@ -240,7 +239,7 @@ describe("prod", () => {
     ]);
   });
 
-  test("runs every Loki and collector container as non-root, without escalation or capabilities", () => {
+  test("runs every Loki container and the events collector as non-root, without escalation or capabilities", () => {
     expect(loki.loki.podSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
     expect(loki.loki.containerSecurityContext).toEqual({
       readOnlyRootFilesystem: true,
@@ -249,7 +248,9 @@ describe("prod", () => {
       seccompProfile: { type: "RuntimeDefault" },
     });
     expect(loki.gateway.containerSecurityContext).toEqual(loki.loki.containerSecurityContext);
-    const collector = prod.values("alloy").collectors["alloy-logs"].alloy;
+    // The pod-log collector reads the nodes' files as root, in a namespace of its own
+    // (stack/dynamo-logging.test.ts); the events collector reads the API and needs nothing.
+    const collector = prod.values("alloy").collectors["alloy-events"].alloy;
     expect(collector.securityContext).toMatchObject({
       runAsNonRoot: true,
       allowPrivilegeEscalation: false,
@@ -259,7 +260,7 @@ describe("prod", () => {
 
   test("redacts secrets that workers log by mistake before they reach Loki", () => {
     const collector = prod.values("alloy");
-    expect(collector.podLogsViaKubernetesApi.secretFilter).toEqual({ enabled: true });
+    expect(collector.podLogsViaLoki.secretFilter).toEqual({ enabled: true });
   });
 });
 
@@ -284,7 +285,7 @@ describe("guardrails in config", () => {
         c.loki.replicationFactor = 2;
         c.loki.zoneAwareIngesters = false;
         c.loki.replicas = { querier: 1 };
-        c.alloy.replicas = 1;
+        c.alloy = { ...c.alloy, gatherMethod: "kubernetesApi", highAvailability: true, replicas: 1 };
       }),
     ).toEqual([
       "alloy.replicas: 1 collector replica; highAvailability needs at least 2, clustered",

@@ -155,7 +155,8 @@ describe("stacks", () => {
     const rendered = renders.get(stack)!;
     const collector = rendered.values("alloy");
     expect(collector.destinations.loki.url).toBe(rendered.run.outputs.lokiPushUrl);
-    expect(rendered.run.outputs.alloyNamespaces).toEqual(collector.podLogsViaKubernetesApi.namespaces);
+    const feature = collector.podLogsViaKubernetesApi ?? collector.podLogsViaLoki;
+    expect(rendered.run.outputs.alloyNamespaces).toEqual(feature.namespaces);
   });
 
   test.each(stacks)(
